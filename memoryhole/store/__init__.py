@@ -1,0 +1,616 @@
+"""The record: outlets, sources, articles, fetches, versions and events, on SQLite or PostgreSQL.
+
+`Store` is the only code that writes SQL. Every check is saved in one transaction (fetch row, version,
+article state, events), and the WARC records it points at are written and flushed before that commit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, text, update
+from sqlalchemy.exc import IntegrityError
+
+from ..models import Document, Fetch, WarcLocation
+from . import schema as t
+from .db import StoreError, integrity_ok, make_engine, sqlite_url, upgrade
+
+__all__ = ["Store", "StoreError", "NewEvent", "sqlite_url"]
+
+
+@dataclass(frozen=True)
+class NewEvent:
+    """An event to append, in the same transaction as the evidence it names."""
+
+    kind: str
+    outlet_id: int
+    article_id: int | None
+    detected_at: datetime
+    how: str | None = None
+    new_url: str | None = None
+    summary: str = ""
+    details: dict | None = None
+    previous_version_id: int | None = None
+    version_is_new: bool = False  # the event rests on the version saved in the same check
+    extra_fetch_ids: tuple[int, ...] = ()
+
+
+class Store:
+    def __init__(self, url: str, *, migrate: bool = True) -> None:
+        self.url = url
+        self.engine: Engine = make_engine(url)
+        if migrate:
+            upgrade(self.engine)
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def integrity_ok(self) -> bool:
+        return integrity_ok(self.engine)
+
+    # ---- outlets and sources -------------------------------------------------------------
+    def add_outlet(self, name: str, homepage: str, poll_seconds: float, now: datetime) -> int:
+        try:
+            with self.engine.begin() as conn:
+                return int(
+                    conn.execute(
+                        insert(t.outlets).values(
+                            name=name,
+                            homepage=homepage,
+                            poll_seconds=poll_seconds,
+                            paused=False,
+                            created_at=now,
+                            next_probe_at=now,
+                        )
+                    ).inserted_primary_key[0]
+                )
+        except IntegrityError:
+            raise StoreError(f"an outlet named {name!r} already exists (choose another --name)") from None
+
+    def add_source(
+        self, outlet_id: int, kind: str, url: str, now: datetime, *, windowed: bool = True
+    ) -> int | None:
+        """Add a feed, sitemap or listing page; None when the outlet already has that URL."""
+        with self.engine.begin() as conn:
+            exists = conn.execute(
+                select(t.sources.c.id).where(t.sources.c.outlet_id == outlet_id, t.sources.c.url == url)
+            ).first()
+            if exists:
+                return None
+            return int(
+                conn.execute(
+                    insert(t.sources).values(
+                        outlet_id=outlet_id,
+                        kind=kind,
+                        url=url,
+                        windowed=windowed,
+                        added_at=now,
+                        next_poll_at=now,
+                        failures=0,
+                    )
+                ).inserted_primary_key[0]
+            )
+
+    def outlet(self, *, name: str | None = None, id: int | None = None) -> dict | None:
+        cond = t.outlets.c.name == name if name is not None else t.outlets.c.id == id
+        with self.engine.connect() as conn:
+            row = conn.execute(select(t.outlets).where(cond)).mappings().first()
+            return dict(row) if row else None
+
+    def outlets(self) -> list[dict]:
+        """Every outlet with its sources and article counts per status."""
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(select(t.outlets).order_by(t.outlets.c.id)).mappings()]
+            srcs = conn.execute(select(t.sources).order_by(t.sources.c.id)).mappings().all()
+            counts = conn.execute(
+                select(t.articles.c.outlet_id, t.articles.c.status, func.count()).group_by(
+                    t.articles.c.outlet_id, t.articles.c.status
+                )
+            ).all()
+        for row in rows:
+            row["sources"] = [dict(s) for s in srcs if s["outlet_id"] == row["id"]]
+            row["articles"] = {status: n for oid, status, n in counts if oid == row["id"]}
+        return rows
+
+    def update_outlet(self, outlet_id: int, **values: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(t.outlets).where(t.outlets.c.id == outlet_id).values(**values))
+
+    def update_source(self, source_id: int, **values: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(t.sources).where(t.sources.c.id == source_id).values(**values))
+
+    # ---- what is due ------------------------------------------------------------------------
+    def due_sources(self, now: datetime, limit: int, exclude: Iterable[int] = ()) -> list[dict]:
+        q = (
+            select(t.sources, t.outlets.c.homepage, t.outlets.c.poll_seconds, t.outlets.c.name.label("outlet"))
+            .join(t.outlets, t.outlets.c.id == t.sources.c.outlet_id)
+            .where(t.sources.c.next_poll_at <= now, t.outlets.c.paused.is_(False))
+            .order_by(t.sources.c.next_poll_at)
+            .limit(limit)
+        )
+        excl = list(exclude)
+        if excl:
+            q = q.where(t.sources.c.id.not_in(excl))
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def due_articles(self, now: datetime, limit: int, exclude: Iterable[int] = ()) -> list[dict]:
+        q = (
+            select(t.articles, t.outlets.c.homepage, t.outlets.c.name.label("outlet"))
+            .join(t.outlets, t.outlets.c.id == t.articles.c.outlet_id)
+            .where(t.articles.c.next_check_at <= now, t.outlets.c.paused.is_(False))
+            .order_by(t.articles.c.next_check_at)
+            .limit(limit)
+        )
+        excl = list(exclude)
+        if excl:
+            q = q.where(t.articles.c.id.not_in(excl))
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def due_probes(self, now: datetime) -> list[dict]:
+        q = select(t.outlets).where(
+            t.outlets.c.paused.is_(False),
+            or_(t.outlets.c.next_probe_at.is_(None), t.outlets.c.next_probe_at <= now),
+        )
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def next_due(self) -> datetime | None:
+        """The earliest moment anything is due (None when nothing is scheduled)."""
+        with self.engine.connect() as conn:
+            a = conn.execute(select(func.min(t.articles.c.next_check_at))).scalar()
+            s = conn.execute(select(func.min(t.sources.c.next_poll_at))).scalar()
+        # aggregate results bypass the column type on SQLite: normalise here
+        vals = [_aware(v) for v in (a, s) if v is not None]
+        return min(vals) if vals else None
+
+    # ---- discovery ---------------------------------------------------------------------------
+    def record_listing(
+        self,
+        outlet_id: int,
+        source_id: int,
+        entries: Sequence[tuple[str, str, datetime | None]],
+        now: datetime,
+    ) -> list[int]:
+        """Save one successful poll of a source: ``entries`` are (canonical_url, listed_url, published).
+
+        New URLs become articles due for a check now; memberships of this source are marked listed or not.
+        Returns the ids of new articles.
+        """
+        new_ids: list[int] = []
+        with self.engine.begin() as conn:
+            seen: set[int] = set()
+            for canonical, listed, published in entries:
+                aid = self._article_id_for(conn, canonical, listed)
+                if aid is None:
+                    aid = self._new_article(conn, outlet_id, canonical, published, now)
+                    new_ids.append(aid)
+                if listed != canonical:
+                    self._remember_url(conn, aid, listed, now)
+                if aid in seen:
+                    continue
+                seen.add(aid)
+                m = t.memberships
+                found = conn.execute(
+                    update(m)
+                    .where(m.c.source_id == source_id, m.c.article_id == aid)
+                    .values(last_seen=now, listed=True, listed_published=published)
+                ).rowcount
+                if not found:
+                    conn.execute(
+                        insert(m).values(
+                            source_id=source_id,
+                            article_id=aid,
+                            first_seen=now,
+                            last_seen=now,
+                            listed=True,
+                            listed_published=published,
+                        )
+                    )
+            gone = update(t.memberships).where(
+                t.memberships.c.source_id == source_id, t.memberships.c.listed.is_(True)
+            )
+            if seen:
+                gone = gone.where(t.memberships.c.article_id.not_in(seen))
+            conn.execute(gone.values(listed=False))
+        return new_ids
+
+    def _article_id_for(self, conn: Connection, canonical: str, listed: str) -> int | None:
+        row = conn.execute(select(t.articles.c.id).where(t.articles.c.url == canonical)).first()
+        if row:
+            return int(row[0])
+        row = conn.execute(
+            select(t.article_urls.c.article_id).where(t.article_urls.c.url.in_([canonical, listed]))
+        ).first()
+        return int(row[0]) if row else None
+
+    def _new_article(
+        self, conn: Connection, outlet_id: int, url: str, published: datetime | None, now: datetime
+    ) -> int:
+        aid = int(
+            conn.execute(
+                insert(t.articles).values(
+                    outlet_id=outlet_id,
+                    url=url,
+                    status="live",
+                    first_seen=now,
+                    published=published,
+                    next_check_at=now,
+                    checks=0,
+                )
+            ).inserted_primary_key[0]
+        )
+        self._remember_url(conn, aid, url, now)
+        return aid
+
+    def _remember_url(self, conn: Connection, article_id: int, url: str, now: datetime) -> None:
+        if not conn.execute(select(t.article_urls.c.url).where(t.article_urls.c.url == url)).first():
+            conn.execute(insert(t.article_urls).values(url=url, article_id=article_id, first_seen=now))
+
+    def memberships(self, article_id: int) -> list[dict]:
+        """Every listing an article was ever in, with the listing's current extent (for unlisting)."""
+        m, s = t.memberships, t.sources
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(m, s.c.kind, s.c.url, s.c.windowed, s.c.last_ok_at)
+                .join(s, s.c.id == m.c.source_id)
+                .where(m.c.article_id == article_id)
+            ).mappings()
+            return [dict(r) for r in rows]
+
+    def listing_extent(self, source_id: int) -> tuple[datetime | None, datetime | None, int]:
+        """(oldest, newest) published date among a source's currently listed entries, and their count."""
+        m = t.memberships
+        with self.engine.connect() as conn:
+            lo, hi, n = conn.execute(
+                select(func.min(m.c.listed_published), func.max(m.c.listed_published), func.count()).where(
+                    m.c.source_id == source_id, m.c.listed.is_(True)
+                )
+            ).one()
+        return _aware(lo), _aware(hi), int(n)
+
+    def unlisted_candidates(self, outlet_id: int) -> list[dict]:
+        """Live articles of an outlet that no source lists any more but some source listed before."""
+        m, a = t.memberships, t.articles
+        still = select(m.c.article_id).where(m.c.listed.is_(True))
+        q = (
+            select(a)
+            .where(
+                a.c.outlet_id == outlet_id,
+                a.c.status == "live",
+                a.c.id.in_(select(m.c.article_id)),
+                a.c.id.not_in(still),
+            )
+        )
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    # ---- checks ------------------------------------------------------------------------------
+    def record_fetch(
+        self,
+        fetch: Fetch,
+        loc: WarcLocation | None,
+        purpose: str,
+        *,
+        outlet_id: int | None = None,
+        source_id: int | None = None,
+        article_id: int | None = None,
+        conn: Connection | None = None,
+    ) -> int:
+        values = dict(
+            article_id=article_id,
+            source_id=source_id,
+            outlet_id=outlet_id,
+            purpose=purpose,
+            url=fetch.url,
+            final_url=fetch.final_url,
+            started_at=fetch.started_at,
+            elapsed=fetch.elapsed,
+            status=fetch.status,
+            redirects=[list(r) for r in fetch.redirects],
+            error=fetch.error,
+            error_detail=fetch.error_detail[:2000],
+            payload_sha256=fetch.payload_sha256,
+            payload_digest=loc.payload_digest if loc else None,
+            warc_file=loc.filename if loc else None,
+            warc_offset=loc.offset if loc else None,
+            warc_length=loc.length if loc else None,
+            warc_record_id=loc.record_id if loc else None,
+            revisit=bool(loc and loc.revisit),
+        )
+        if conn is not None:
+            return int(conn.execute(insert(t.fetches).values(**values)).inserted_primary_key[0])
+        with self.engine.begin() as c:
+            return int(c.execute(insert(t.fetches).values(**values)).inserted_primary_key[0])
+
+    def record_check(
+        self,
+        article_id: int,
+        outlet_id: int,
+        fetch: Fetch,
+        loc: WarcLocation | None,
+        *,
+        document: Document | None,
+        article_updates: dict[str, Any],
+        events: Sequence[NewEvent] = (),
+    ) -> tuple[int, int | None]:
+        """Save one article check in one transaction; returns (fetch_id, new version number or None).
+
+        A version is saved when ``document`` is given and its digest differs from the latest version's.
+        """
+        with self.engine.begin() as conn:
+            fetch_id = self.record_fetch(
+                fetch, loc, "article", article_id=article_id, outlet_id=outlet_id, conn=conn
+            )
+            number = None
+            version_id = None
+            prev = conn.execute(
+                select(t.versions.c.id, t.versions.c.number, t.versions.c.digest)
+                .where(t.versions.c.article_id == article_id)
+                .order_by(t.versions.c.number.desc())
+                .limit(1)
+            ).first()
+            if document is not None and (prev is None or prev.digest != document.digest):
+                number = (prev.number if prev else 0) + 1
+                version_id = int(
+                    conn.execute(
+                        insert(t.versions).values(
+                            article_id=article_id,
+                            number=number,
+                            fetch_id=fetch_id,
+                            fetched_at=fetch.started_at,
+                            url=fetch.final_url,
+                            title=document.title,
+                            byline=document.byline,
+                            published=document.published,
+                            updated=document.updated,
+                            language=document.language,
+                            text=document.text,
+                            digest=document.digest,
+                        )
+                    ).inserted_primary_key[0]
+                )
+            updates = dict(article_updates)
+            if number is not None:
+                updates["current_version"] = number
+                updates["title"] = document.title if document else None
+            if updates:
+                conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(**updates))
+            for ev in events:
+                self._append_event(conn, ev, fetch_id, version_id if ev.version_is_new else None, prev)
+        return fetch_id, number
+
+    def append_event(self, ev: NewEvent, fetch_id: int | None = None) -> int:
+        with self.engine.begin() as conn:
+            return self._append_event(conn, ev, fetch_id, None, None)
+
+    def _append_event(
+        self, conn: Connection, ev: NewEvent, fetch_id: int | None, version_id: int | None, prev: Any
+    ) -> int:
+        current = version_id
+        if current is None and ev.article_id is not None:
+            current = conn.execute(
+                select(t.versions.c.id)
+                .where(t.versions.c.article_id == ev.article_id)
+                .order_by(t.versions.c.number.desc())
+                .limit(1)
+            ).scalar()
+        previous = ev.previous_version_id
+        if previous is None and version_id is not None and prev is not None:
+            previous = prev.id
+        fetch_ids = [*ev.extra_fetch_ids, *([fetch_id] if fetch_id is not None else [])]
+        return int(
+            conn.execute(
+                insert(t.events).values(
+                    kind=ev.kind,
+                    outlet_id=ev.outlet_id,
+                    article_id=ev.article_id,
+                    detected_at=ev.detected_at,
+                    version_id=current,
+                    previous_version_id=previous,
+                    fetch_ids=sorted(set(fetch_ids)),
+                    how=ev.how,
+                    new_url=ev.new_url,
+                    summary=ev.summary,
+                    details=ev.details,
+                )
+            ).inserted_primary_key[0]
+        )
+
+    def set_status(self, article_id: int, status: str, ev: NewEvent) -> None:
+        """Change an article's status and append the event that says why, in one transaction."""
+        with self.engine.begin() as conn:
+            conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(status=status))
+            self._append_event(conn, ev, None, None, None)
+
+    def remember_url(self, article_id: int, url: str, now: datetime) -> None:
+        with self.engine.begin() as conn:
+            self._remember_url(conn, article_id, url, now)
+
+    def outlet_sources(self, outlet_id: int) -> list[dict]:
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(t.sources).where(t.sources.c.outlet_id == outlet_id)).mappings()
+            return [dict(r) for r in rows]
+
+    def update_article(self, article_id: int, **values: Any) -> None:
+        with self.engine.begin() as conn:
+            conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(**values))
+
+    def revisit_target(self, payload_digest: str) -> tuple[str, datetime, str] | None:
+        """(uri, date, record id) of the first full response with this payload digest, for revisits."""
+        f = t.fetches
+        with self.engine.connect() as conn:
+            row = conn.execute(
+                select(f.c.final_url, f.c.started_at, f.c.warc_record_id)
+                .where(f.c.payload_digest == payload_digest, f.c.revisit.is_(False), f.c.warc_record_id.is_not(None))
+                .order_by(f.c.id)
+                .limit(1)
+            ).first()
+        return (row[0], row[1], row[2]) if row else None
+
+    # ---- reading -----------------------------------------------------------------------------
+    def article(self, url_or_id: str | int) -> dict | None:
+        a = t.articles
+        with self.engine.connect() as conn:
+            if isinstance(url_or_id, int):
+                row = conn.execute(select(a).where(a.c.id == url_or_id)).mappings().first()
+            else:
+                row = conn.execute(select(a).where(a.c.url == url_or_id)).mappings().first()
+                if row is None:
+                    aid = conn.execute(
+                        select(t.article_urls.c.article_id).where(t.article_urls.c.url == url_or_id)
+                    ).scalar()
+                    if aid is not None:
+                        row = conn.execute(select(a).where(a.c.id == aid)).mappings().first()
+            return dict(row) if row else None
+
+    def articles(self, *, outlet: str | None = None, status: str | None = None) -> list[dict]:
+        a, o = t.articles, t.outlets
+        counts = (
+            select(t.versions.c.article_id, func.count().label("n"))
+            .group_by(t.versions.c.article_id)
+            .subquery()
+        )
+        q = (
+            select(a, o.c.name.label("source"), func.coalesce(counts.c.n, 0).label("versions"))
+            .join(o, o.c.id == a.c.outlet_id)
+            .outerjoin(counts, counts.c.article_id == a.c.id)
+            .order_by(a.c.id)
+        )
+        if outlet:
+            q = q.where(o.c.name == outlet)
+        if status:
+            q = q.where(a.c.status == status)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def versions(self, article_id: int) -> list[dict]:
+        v = t.versions
+        with self.engine.connect() as conn:
+            rows = conn.execute(select(v).where(v.c.article_id == article_id).order_by(v.c.number)).mappings()
+            return [dict(r) for r in rows]
+
+    def latest_version(self, article_id: int) -> dict | None:
+        v = t.versions
+        with self.engine.connect() as conn:
+            row = (
+                conn.execute(
+                    select(v).where(v.c.article_id == article_id).order_by(v.c.number.desc()).limit(1)
+                )
+                .mappings()
+                .first()
+            )
+            return dict(row) if row else None
+
+    def fetches(self, *, article_id: int | None = None) -> list[dict]:
+        f = t.fetches
+        q = select(f).order_by(f.c.id)
+        if article_id is not None:
+            q = q.where(f.c.article_id == article_id)
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def events(
+        self,
+        *,
+        since: datetime | None = None,
+        kind: str | None = None,
+        outlet: str | None = None,
+        article_id: int | None = None,
+    ) -> list[dict]:
+        e, a, o, v = t.events, t.articles, t.outlets, t.versions
+        pv = v.alias("pv")
+        q = (
+            select(
+                e,
+                a.c.url,
+                o.c.name.label("source"),
+                v.c.number.label("version"),
+                pv.c.number.label("previous_version"),
+                a.c.title,
+            )
+            .join(o, o.c.id == e.c.outlet_id)
+            .outerjoin(a, a.c.id == e.c.article_id)
+            .outerjoin(v, v.c.id == e.c.version_id)
+            .outerjoin(pv, pv.c.id == e.c.previous_version_id)
+            .order_by(e.c.id)
+        )
+        conds = []
+        if since is not None:
+            conds.append(e.c.detected_at >= since)
+        if kind:
+            conds.append(e.c.kind == kind)
+        if outlet:
+            conds.append(o.c.name == outlet)
+        if article_id is not None:
+            conds.append(e.c.article_id == article_id)
+        if conds:
+            q = q.where(and_(*conds))
+        with self.engine.connect() as conn:
+            return [dict(r) for r in conn.execute(q).mappings()]
+
+    def search(self, query: str, *, limit: int = 20) -> list[dict]:
+        """Full-text search over every version (deleted articles included), best matches first."""
+        with self.engine.connect() as conn:
+            if self.dialect == "sqlite":
+                rows = conn.execute(
+                    text(
+                        "SELECT v.id AS version_id, v.article_id, v.number AS version, v.title, a.url, "
+                        "a.status, snippet(versions_fts, 1, '[', ']', '…', 12) AS snippet "
+                        "FROM versions_fts JOIN versions v ON v.id = versions_fts.rowid "
+                        "JOIN articles a ON a.id = v.article_id "
+                        "WHERE versions_fts MATCH :q ORDER BY rank LIMIT :limit"
+                    ),
+                    {"q": _fts5_query(query), "limit": limit},
+                )
+            else:
+                rows = conn.execute(
+                    text(
+                        "SELECT v.id AS version_id, v.article_id, v.number AS version, v.title, a.url, "
+                        "a.status, ts_headline('simple', v.text, q, "
+                        "'StartSel=[,StopSel=],MaxFragments=1,MaxWords=24,MinWords=8') AS snippet "
+                        "FROM versions v JOIN articles a ON a.id = v.article_id, "
+                        "websearch_to_tsquery('simple', :q) q "
+                        "WHERE v.search @@ q ORDER BY ts_rank(v.search, q) DESC LIMIT :limit"
+                    ),
+                    {"q": query, "limit": limit},
+                )
+            return [dict(r) for r in rows.mappings()]
+
+    def counts(self) -> dict[str, int]:
+        with self.engine.connect() as conn:
+            return {
+                name: int(conn.execute(select(func.count()).select_from(table)).scalar() or 0)
+                for name, table in (
+                    ("outlets", t.outlets),
+                    ("articles", t.articles),
+                    ("versions", t.versions),
+                    ("fetches", t.fetches),
+                    ("events", t.events),
+                )
+            }
+
+
+def _fts5_query(query: str) -> str:
+    """User words → an FTS5 query of quoted terms (so punctuation in user input is never FTS syntax)."""
+    words = [w.replace('"', "") for w in query.split()]
+    return " ".join(f'"{w}"' for w in words if w) or '""'
+
+
+def _aware(value: Any) -> Any:
+    from datetime import UTC
+
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value

@@ -1,0 +1,47 @@
+"""The CPU-heavy step of a check, run in worker processes: fingerprint the page, extract it only if needed.
+
+A recheck of a page whose bytes changed only in furniture (clocks, counters, nonces) costs one cheap
+fingerprint instead of a full trafilatura extraction; that is what keeps noisy rechecks fast.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from concurrent.futures import Executor, ProcessPoolExecutor
+from dataclasses import dataclass
+
+from .extract import extract
+from .fingerprint import body_fingerprint
+from .models import Document
+
+
+@dataclass(frozen=True)
+class Analysis:
+    fingerprint: str
+    document: Document | None  # None: the fingerprint matched, so the article did not change
+
+
+def analyse(body: bytes, charset: str | None, url: str, previous_fingerprint: str | None) -> Analysis:
+    fp = body_fingerprint(body, charset)
+    if previous_fingerprint is not None and fp == previous_fingerprint:
+        return Analysis(fp, None)
+    return Analysis(fp, extract(body, url, charset=charset))
+
+
+class Analyser:
+    """Runs `analyse` in a process pool (or inline with workers=1 on a one-core machine or in tests)."""
+
+    def __init__(self, workers: int = 0) -> None:
+        n = workers or (os.cpu_count() or 1)
+        self._pool: Executor | None = ProcessPoolExecutor(max_workers=n) if n > 1 else None
+
+    async def __call__(self, body: bytes, charset: str | None, url: str, previous: str | None) -> Analysis:
+        if self._pool is None:
+            return analyse(body, charset, url, previous)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, analyse, body, charset, url, previous)
+
+    def close(self) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=False, cancel_futures=True)

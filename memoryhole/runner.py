@@ -1,0 +1,154 @@
+"""The single-process monitor: an asyncio loop that runs whatever is due through `pipeline`.
+
+It owns only the loop: what is due (from the store), how much runs at once, stopping cleanly on
+SIGINT/SIGTERM or after `--for`, and `--once`. A stop never loses anything: a check that is cut short
+was not recorded, so it is simply due again at the next start.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from . import pipeline
+from .models import utcnow
+
+log = logging.getLogger("memoryhole.runner")
+
+BATCH = 200  # rows read from the store per look at what is due
+
+
+@dataclass
+class Progress:
+    """Counters the terminal display and the closing summary read."""
+
+    started: datetime = field(default_factory=utcnow)
+    sources_polled: int = 0
+    articles_checked: int = 0
+    new_articles: int = 0
+    events: dict[str, int] = field(default_factory=dict)
+    errors: int = 0
+
+    def count_event(self, kind: str) -> None:
+        self.events[kind] = self.events.get(kind, 0) + 1
+
+
+class Runner:
+    def __init__(self, ctx: pipeline.Context, *, progress: Progress | None = None) -> None:
+        self.ctx = ctx
+        self.progress = progress or Progress()
+        self._stop = asyncio.Event()
+        self._inflight: dict[tuple[str, int], asyncio.Task[None]] = {}
+        self._done_once: set[tuple[str, int]] = set()
+
+    def stop(self) -> None:
+        self._stop.set()
+
+    async def run(self, *, duration: float | None = None, once: bool = False) -> Progress:
+        """Run until stopped, until `duration` seconds pass, or (once) until everything due has run once."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            try:
+                loop.add_signal_handler(sig, self.stop)
+            except (NotImplementedError, RuntimeError):  # not the main thread (tests)
+                pass
+        deadline = loop.time() + duration if duration is not None else None
+        sem = asyncio.Semaphore(self.ctx.settings.concurrency)
+        try:
+            while not self._stop.is_set():
+                if deadline is not None and loop.time() >= deadline:
+                    break
+                now = utcnow()
+                launched = await self._launch_due(now, sem, once)
+                if once and not launched and not self._inflight:
+                    break
+                await self._pause(deadline, launched)
+        finally:
+            await self._drain()
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                try:
+                    loop.remove_signal_handler(sig)
+                except (NotImplementedError, RuntimeError):
+                    pass
+        return self.progress
+
+    async def _launch_due(self, now: datetime, sem: asyncio.Semaphore, once: bool) -> int:
+        store, launched = self.ctx.store, 0
+        room = max(0, self.ctx.settings.concurrency * 4 - len(self._inflight))
+        if room == 0:
+            return 0
+
+        def busy(kind: str) -> list[int]:
+            ids = {i for k, i in self._inflight if k == kind}
+            if once:
+                ids |= {i for k, i in self._done_once if k == kind}
+            return sorted(ids)
+
+        for outlet in store.due_probes(now):
+            if outlet["last_discovered_at"] is None:
+                launched += self._start(("discover", outlet["id"]), sem, pipeline.discover_outlet, outlet, once)
+            else:
+                launched += self._start(("probe", outlet["id"]), sem, pipeline.probe_outlet, outlet, once)
+        for src in store.due_sources(now, min(room, BATCH), busy("source")):
+            launched += self._start(("source", src["id"]), sem, self._source, src, once)
+        for art in store.due_articles(now, min(room, BATCH), busy("article")):
+            launched += self._start(("article", art["id"]), sem, self._article, art, once)
+        return launched
+
+    def _start(
+        self, key: tuple[str, int], sem: asyncio.Semaphore,
+        fn: Callable[..., Awaitable[object]], row: dict, once: bool,
+    ) -> int:
+        if key in self._inflight or (once and key in self._done_once):
+            return 0
+
+        async def job() -> None:
+            async with sem:
+                try:
+                    await fn(self.ctx, row, utcnow())
+                except Exception:  # a bug in one check must never stop the monitor
+                    self.progress.errors += 1
+                    log.exception("check of %s %s failed", key[0], row.get("url") or row.get("homepage"))
+                finally:
+                    self._inflight.pop(key, None)
+                    if once:
+                        self._done_once.add(key)
+
+        self._inflight[key] = asyncio.create_task(job())
+        return 1
+
+    async def _source(self, ctx: pipeline.Context, src: dict, now: datetime) -> None:
+        self.progress.new_articles += await pipeline.check_source(ctx, src, now)
+        self.progress.sources_polled += 1
+
+    async def _article(self, ctx: pipeline.Context, art: dict, now: datetime) -> None:
+        await pipeline.check_article(ctx, art, now)
+        self.progress.articles_checked += 1
+
+    async def _pause(self, deadline: float | None, launched: int) -> None:
+        """Sleep until something is due (at most 1 s, so new outlets and stops are noticed)."""
+        loop = asyncio.get_running_loop()
+        wait = 0.05 if launched else 1.0
+        nxt = self.ctx.store.next_due()
+        if nxt is not None:
+            wait = min(wait, max(0.02, (nxt - utcnow()).total_seconds()))
+        if deadline is not None:
+            wait = min(wait, max(0.0, deadline - loop.time()))
+        try:
+            await asyncio.wait_for(self._stop.wait(), timeout=wait)
+        except TimeoutError:
+            pass
+
+    async def _drain(self, grace: float = 5.0) -> None:
+        """Let in-flight checks finish for a moment, then cancel the rest (they were not recorded)."""
+        tasks = list(self._inflight.values())
+        if not tasks:
+            return
+        _done, pending = await asyncio.wait(tasks, timeout=grace)
+        for task in pending:
+            task.cancel()
+        await asyncio.gather(*pending, return_exceptions=True)

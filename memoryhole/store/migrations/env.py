@@ -1,0 +1,19 @@
+"""Alembic environment: runs on the connection that memoryhole.store.db hands over (no alembic.ini needed)."""
+
+from alembic import context
+
+from memoryhole.store.schema import metadata
+
+connection = context.config.attributes.get("connection")
+if connection is None:  # `alembic` command line: build an engine from the configured URL
+    from sqlalchemy import create_engine
+
+    engine = create_engine(context.config.get_main_option("sqlalchemy.url"))
+    with engine.begin() as conn:
+        context.configure(connection=conn, target_metadata=metadata, render_as_batch=True)
+        with context.begin_transaction():
+            context.run_migrations()
+else:
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
