@@ -22,7 +22,9 @@ class Analysis:
     document: Document | None  # None: the fingerprint matched, so the article did not change
 
 
-def analyse(body: bytes, charset: str | None, url: str, previous_fingerprint: str | None) -> Analysis:
+def analyse(
+    body: bytes, charset: str | None, url: str, previous_fingerprint: str | None
+) -> Analysis:
     fp = body_fingerprint(body, charset)
     if previous_fingerprint is not None and fp == previous_fingerprint:
         return Analysis(fp, None)
@@ -36,7 +38,9 @@ class Analyser:
         n = workers or (os.cpu_count() or 1)
         self._pool: Executor | None = ProcessPoolExecutor(max_workers=n) if n > 1 else None
 
-    async def __call__(self, body: bytes, charset: str | None, url: str, previous: str | None) -> Analysis:
+    async def __call__(
+        self, body: bytes, charset: str | None, url: str, previous: str | None
+    ) -> Analysis:
         if self._pool is None:
             return analyse(body, charset, url, previous)
         loop = asyncio.get_running_loop()

@@ -13,7 +13,8 @@ from typing import Any
 
 import httpx
 
-from . import changes, pipeline, settings as settings_mod
+from . import changes, pipeline
+from . import settings as settings_mod
 from .analysis import Analyser
 from .archive import Archive
 from .fetcher import Fetcher, FetchLimits
@@ -80,6 +81,7 @@ def build_context(
         limits=limits,
         respect_robots=settings.respect_robots,
         per_host=settings.per_host,
+        host_delay=settings.host_delay,
         guard=guard,
     )
     ctx = pipeline.Context(
@@ -89,10 +91,13 @@ def build_context(
         analyser=Analyser(settings.extract_workers),
         settings=settings,
         schedule=Schedule(fixed=settings.recheck),
-        policy=changes.Policy(confirm_checks=settings.confirm_checks, confirm_min_gap=settings.confirm_gap),
+        policy=changes.Policy(
+            confirm_checks=settings.confirm_checks, confirm_min_gap=settings.confirm_gap
+        ),
         on_event=on_event,
     )
     # robots.txt and other side fetches are archived too
+    fetcher.on_aux_fetch = lambda f: ctx.store.record_fetch(f, ctx.save(f), "robots")
     fetcher.on_aux_fetch = lambda f: ctx.store.record_fetch(f, ctx.save(f), "robots")
     return ctx
 

@@ -19,7 +19,7 @@ import click
 from . import __version__
 from .app import Paths, build_context, close_context, load_settings, open_store
 from .models import EVENT_KINDS, utcnow
-from .output import json_line, write_records
+from .output import write_records
 from .records import article_record, event_record, outlet_record, version_record
 from .settings import SettingsError, format_duration, parse_duration
 from .store import StoreError
@@ -86,11 +86,19 @@ pass_state = click.make_pass_decorator(State)
 
 @click.group(epilog=EPILOG, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="memoryhole")
-@click.option("--data", type=click.Path(file_okay=False, path_type=Path), envvar="MEMORYHOLE_DATA",
-              help="Directory holding all state (database, WARC files, settings). "
-                   "Default: $MEMORYHOLE_DATA or ~/.local/share/memoryhole.")
-@click.option("--db", envvar="MEMORYHOLE_DB", metavar="URL",
-              help="Database URL instead of the SQLite file in --data, e.g. postgresql+psycopg://user@host/db.")
+@click.option(
+    "--data",
+    type=click.Path(file_okay=False, path_type=Path),
+    envvar="MEMORYHOLE_DATA",
+    help="Directory holding all state (database, WARC files, settings). "
+    "Default: $MEMORYHOLE_DATA or ~/.local/share/memoryhole.",
+)
+@click.option(
+    "--db",
+    envvar="MEMORYHOLE_DB",
+    metavar="URL",
+    help="Database URL instead of the SQLite file in --data, e.g. postgresql+psycopg://user@host/db.",
+)
 @click.option("-v", "--verbose", is_flag=True, help="Log what happens in detail (to stderr).")
 @click.pass_context
 def cli(ctx: click.Context, data: Path | None, db: str | None, verbose: bool) -> None:
@@ -104,7 +112,10 @@ def cli(ctx: click.Context, data: Path | None, db: str | None, verbose: bool) ->
       memoryhole run                           # monitor until Ctrl-C
       memoryhole changes                       # what was edited, deleted, unlisted, moved
     """
-    logging.basicConfig(level=logging.DEBUG if verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.DEBUG if verbose else logging.WARNING,
+        format="%(levelname)s %(name)s: %(message)s",
+    )
     ctx.obj = State(data, db)
 
 
@@ -112,14 +123,39 @@ def cli(ctx: click.Context, data: Path | None, db: str | None, verbose: bool) ->
 @cli.command()
 @click.argument("homepage_url")
 @click.option("--name", help="Short name for the outlet (default: from the host name).")
-@click.option("--feed", "feeds", multiple=True, metavar="URL", help="An RSS/Atom/JSON feed (repeatable).")
-@click.option("--sitemap", "sitemaps", multiple=True, metavar="URL", help="A sitemap or news sitemap (repeatable).")
-@click.option("--poll", callback=_duration, metavar="DURATION", help="How often to poll its feeds and listings [10m].")
-@click.option("--no-discover", is_flag=True, help="Do not look for feeds and sitemaps now (the monitor will).")
-@click.option("--allow-private", is_flag=True, help="Allow loopback/private addresses (local test servers).")
+@click.option(
+    "--feed", "feeds", multiple=True, metavar="URL", help="An RSS/Atom/JSON feed (repeatable)."
+)
+@click.option(
+    "--sitemap",
+    "sitemaps",
+    multiple=True,
+    metavar="URL",
+    help="A sitemap or news sitemap (repeatable).",
+)
+@click.option(
+    "--poll",
+    callback=_duration,
+    metavar="DURATION",
+    help="How often to poll its feeds and listings [10m].",
+)
+@click.option(
+    "--no-discover", is_flag=True, help="Do not look for feeds and sitemaps now (the monitor will)."
+)
+@click.option(
+    "--allow-private", is_flag=True, help="Allow loopback/private addresses (local test servers)."
+)
 @pass_state
-def add(state: State, homepage_url: str, name: str | None, feeds: tuple[str, ...], sitemaps: tuple[str, ...],
-        poll: float | None, no_discover: bool, allow_private: bool) -> None:
+def add(
+    state: State,
+    homepage_url: str,
+    name: str | None,
+    feeds: tuple[str, ...],
+    sitemaps: tuple[str, ...],
+    poll: float | None,
+    no_discover: bool,
+    allow_private: bool,
+) -> None:
     """Follow an outlet by its homepage URL; feeds, sitemaps and section pages are discovered."""
     home = _http_url(homepage_url, "homepage URL")
     for u in (*feeds, *sitemaps):
@@ -144,7 +180,9 @@ def add(state: State, homepage_url: str, name: str | None, feeds: tuple[str, ...
         for u in found.get(kind, []):
             click.echo(f"  {kind:8} {u}")
     if not found.get("feed") and not found.get("sitemap") and not feeds and not sitemaps:
-        click.echo("  no feed or sitemap found: its homepage and section pages will be polled", err=True)
+        click.echo(
+            "  no feed or sitemap found: its homepage and section pages will be polled", err=True
+        )
 
 
 async def _discover(state: State, settings: Any, outlet_id: int) -> dict[str, list[str]]:
@@ -172,12 +210,19 @@ def outlets(state: State, as_json: bool) -> None:
     for r in rows:
         r["poll"] = format_duration(r["poll_seconds"])
         r["sources"] = len(r["feeds"]) + len(r["sitemaps"]) + len(r["listings"])
-    write_records(rows, ["name", "homepage", "poll", "sources", "articles"], as_json=as_json, title="outlets")
+    write_records(
+        rows, ["name", "homepage", "poll", "sources", "articles"], as_json=as_json, title="outlets"
+    )
 
 
 @cli.command("import")
 @click.argument("opml_file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--poll", callback=_duration, metavar="DURATION", help="Poll interval for every imported outlet.")
+@click.option(
+    "--poll",
+    callback=_duration,
+    metavar="DURATION",
+    help="Poll interval for every imported outlet.",
+)
 @pass_state
 def import_(state: State, opml_file: Path, poll: float | None) -> None:
     """Follow every outlet listed in an OPML file (feeds become the outlets' feeds)."""
@@ -213,29 +258,58 @@ def _homepage_of(url: str) -> str:
 
 # ---- the monitor ----------------------------------------------------------------------------------
 @cli.command()
-@click.option("--for", "duration", callback=_duration, metavar="DURATION", help="Stop after this long.")
-@click.option("--once", is_flag=True, help="Poll every source and check every due article once, then exit.")
-@click.option("--recheck", callback=_duration, metavar="DURATION",
-              help="Recheck every article at this interval (default: decays with age, 10m → weekly).")
-@click.option("--poll", callback=_duration, metavar="DURATION", help="Override every outlet's poll interval.")
-@click.option("--allow-private", is_flag=True, help="Allow loopback/private addresses (local test servers).")
-@click.option("--confirm-gap", callback=_duration, metavar="DURATION",
-              help="Time between the checks that confirm a deletion [10m].")
+@click.option(
+    "--for", "duration", callback=_duration, metavar="DURATION", help="Stop after this long."
+)
+@click.option(
+    "--once", is_flag=True, help="Poll every source and check every due article once, then exit."
+)
+@click.option(
+    "--recheck",
+    callback=_duration,
+    metavar="DURATION",
+    help="Recheck every article at this interval (default: decays with age, 10m → weekly).",
+)
+@click.option(
+    "--poll", callback=_duration, metavar="DURATION", help="Override every outlet's poll interval."
+)
+@click.option(
+    "--allow-private", is_flag=True, help="Allow loopback/private addresses (local test servers)."
+)
+@click.option(
+    "--confirm-gap",
+    callback=_duration,
+    metavar="DURATION",
+    help="Time between the checks that confirm a deletion [10m].",
+)
 @pass_state
-def run(state: State, duration: float | None, once: bool, recheck: float | None, poll: float | None,
-        allow_private: bool, confirm_gap: float | None) -> None:
+def run(
+    state: State,
+    duration: float | None,
+    once: bool,
+    recheck: float | None,
+    poll: float | None,
+    allow_private: bool,
+    confirm_gap: float | None,
+) -> None:
     """Monitor every outlet: discover, fetch, archive, extract, judge. Ctrl-C stops cleanly."""
-    settings = state.settings(recheck=recheck, allow_private=allow_private or None, confirm_gap=confirm_gap)
+    settings = state.settings(
+        recheck=recheck, allow_private=allow_private or None, confirm_gap=confirm_gap
+    )
     store = state.store
     if not store.outlets():
-        raise UserError("no outlets yet: add one with `memoryhole add URL` (or try `memoryhole demo`)")
+        raise UserError(
+            "no outlets yet: add one with `memoryhole add URL` (or try `memoryhole demo`)"
+        )
     if poll is not None:
         for o in store.outlets():
             store.update_outlet(o["id"], poll_seconds=poll)
     progress = asyncio.run(_run(state, settings, duration, once))
-    summary = (f"checked {progress.articles_checked} articles, polled {progress.sources_polled} sources, "
-               f"{progress.new_articles} new; events: "
-               + (", ".join(f"{k} {v}" for k, v in sorted(progress.events.items())) or "none"))
+    summary = (
+        f"checked {progress.articles_checked} articles, polled {progress.sources_polled} sources, "
+        f"{progress.new_articles} new; events: "
+        + (", ".join(f"{k} {v}" for k, v in sorted(progress.events.items())) or "none")
+    )
     click.echo(summary, err=True)
 
 
@@ -258,12 +332,22 @@ async def _run(state: State, settings: Any, duration: float | None, once: bool) 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines, one article per line.")
 @click.option("--source", metavar="NAME", help="Only this outlet's articles.")
-@click.option("--status", type=click.Choice(["live", "deleted", "unlisted", "moved"]), help="Only this status.")
+@click.option(
+    "--status",
+    type=click.Choice(["live", "deleted", "unlisted", "moved"]),
+    help="Only this status.",
+)
 @pass_state
 def articles(state: State, as_json: bool, source: str | None, status: str | None) -> None:
     """List tracked articles: url, source, status, title, versions, first_seen, last_checked."""
-    rows = [article_record(r) for r in state.store.articles(outlet=source, status=status) if r["status"] != "not-article"]
-    write_records(rows, ["status", "source", "versions", "last_checked", "title", "url"], as_json=as_json)
+    rows = [
+        article_record(r)
+        for r in state.store.articles(outlet=source, status=status)
+        if r["status"] != "not-article"
+    ]
+    write_records(
+        rows, ["status", "source", "versions", "last_checked", "title", "url"], as_json=as_json
+    )
 
 
 def _article_or_fail(state: State, url: str) -> dict:
@@ -277,7 +361,9 @@ def _article_or_fail(state: State, url: str) -> dict:
 
 @cli.command()
 @click.argument("url")
-@click.option("--json", "as_json", is_flag=True, help="JSON Lines, one version per line (with full text).")
+@click.option(
+    "--json", "as_json", is_flag=True, help="JSON Lines, one version per line (with full text)."
+)
 @pass_state
 def history(state: State, url: str, as_json: bool) -> None:
     """Every stored version of one article (deleted articles included)."""
@@ -294,24 +380,34 @@ def history(state: State, url: str, as_json: bool) -> None:
 
 @cli.command()
 @click.option("--json", "as_json", is_flag=True, help="JSON Lines, one event per line.")
-@click.option("--since", metavar="ISO8601", help="Only events detected at or after this time (UTC if no zone).")
+@click.option(
+    "--since",
+    metavar="ISO8601",
+    help="Only events detected at or after this time (UTC if no zone).",
+)
 @click.option("--kind", type=click.Choice(EVENT_KINDS), help="Only this kind of event.")
 @click.option("--source", metavar="NAME", help="Only this outlet's events.")
 @pass_state
-def changes(state: State, as_json: bool, since: str | None, kind: str | None, source: str | None) -> None:
+def changes(
+    state: State, as_json: bool, since: str | None, kind: str | None, source: str | None
+) -> None:
     """What happened: new, edited, deleted, unlisted, moved, restored articles and outlet outages."""
     when = _parse_since(since) if since else None
     rows = [event_record(r) for r in state.store.events(since=when, kind=kind, outlet=source)]
     for r in rows:
         r["what"] = r.get("how") or r.get("new_url") or ""
-    write_records(rows, ["detected_at", "kind", "source", "what", "summary", "url"], as_json=as_json)
+    write_records(
+        rows, ["detected_at", "kind", "source", "what", "summary", "url"], as_json=as_json
+    )
 
 
 def _parse_since(value: str) -> datetime:
     try:
         when = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        raise UserError(f"--since: not an ISO 8601 time: {value!r} (e.g. 2026-11-28T09:00:00Z)") from None
+        raise UserError(
+            f"--since: not an ISO 8601 time: {value!r} (e.g. 2026-11-28T09:00:00Z)"
+        ) from None
     return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
@@ -335,7 +431,9 @@ def diff(state: State, url: str, v1: int | None, v2: int | None, color: bool | N
         v2 = max(versions)
     for v in (v1, v2):
         if v not in versions:
-            raise UserError(f"{url} has no version {v} (it has {', '.join(map(str, sorted(versions)))})")
+            raise UserError(
+                f"{url} has no version {v} (it has {', '.join(map(str, sorted(versions)))})"
+            )
     a, b = versions[v1], versions[v2]
     use_color = sys.stdout.isatty() if color is None else color
     click.echo(f"--- version {v1} ({a['fetched_at']:%Y-%m-%d %H:%M}Z) {a['title']}")
@@ -376,9 +474,16 @@ def export_warc(state: State, file: Path, url: str | None) -> None:
     if url is not None:
         art = _article_or_fail(state, url)
         locations = [
-            WarcLocation(f["warc_file"], f["warc_offset"], f["warc_length"], f["payload_digest"],
-                         f["warc_record_id"], f["revisit"])
-            for f in state.store.fetches(article_id=art["id"]) if f["warc_file"]
+            WarcLocation(
+                f["warc_file"],
+                f["warc_offset"],
+                f["warc_length"],
+                f["payload_digest"],
+                f["warc_record_id"],
+                f["revisit"],
+            )
+            for f in state.store.fetches(article_id=art["id"])
+            if f["warc_file"]
         ]
     if not file.parent.exists():
         raise UserError(f"cannot write {file}: folder {file.parent} does not exist")
@@ -413,8 +518,12 @@ def settings_cmd(state: State) -> None:
 
 
 @cli.command()
-@click.option("--for", "duration", callback=_duration, metavar="DURATION", help="Stop after this long.")
-@click.option("--speed", default=1.0, show_default=True, help="Run the scripted newsroom faster (2 = twice).")
+@click.option(
+    "--for", "duration", callback=_duration, metavar="DURATION", help="Stop after this long."
+)
+@click.option(
+    "--speed", default=1.0, show_default=True, help="Run the scripted newsroom faster (2 = twice)."
+)
 @pass_state
 def demo(state: State, duration: float | None, speed: float) -> None:
     """Start the simulated newsroom, monitor it, and show what memoryhole finds (Ctrl-C stops)."""

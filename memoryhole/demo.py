@@ -37,8 +37,11 @@ def timeline(nr: Newsroom, rng: random.Random) -> list[tuple[float, str, Callabl
         (30, f"{ru} deletes an article (404)", lambda: nr.delete(pick(ru), "http-404")),
         (40, f"{soft} deletes an article (soft-404)", lambda: nr.delete(pick(soft), "soft-404")),
         (50, f"{en} answers 503 for 20 s (must not alarm)", lambda: nr.fail(en, "503", seconds=20)),
-        (60, f"{ru} replaces an article with a removal notice",
-         lambda: nr.delete(pick(ru), "removed-notice")),
+        (
+            60,
+            f"{ru} replaces an article with a removal notice",
+            lambda: nr.delete(pick(ru), "removed-notice"),
+        ),
         (70, f"{en} moves an article to a new URL", lambda: nr.move(pick(en))),
         (80, f"{soft} quietly unlists an article", lambda: nr.unlist(pick(soft))),
     ]
@@ -54,8 +57,14 @@ async def _demo(paths: Paths, duration: float | None, speed: float) -> None:
     nr = Newsroom.build(seed=7, outlets=3, articles_per_outlet=12)
     out = sys.stderr
     with serve(nr) as sim:
-        settings = load_settings(paths, allow_private=True, recheck=4.0 / speed, poll=4.0 / speed,
-                                 confirm_gap=4.0 / speed, probe_interval=600.0)
+        settings = load_settings(
+            paths,
+            allow_private=True,
+            recheck=4.0 / speed,
+            poll=4.0 / speed,
+            confirm_gap=4.0 / speed,
+            probe_interval=600.0,
+        )
         store = open_store(paths)
         now = utcnow()
         for name, url in sim.urls.items():
@@ -66,12 +75,16 @@ async def _demo(paths: Paths, duration: float | None, speed: float) -> None:
         display = LiveDisplay(progress, sys.stdout, extra=f"demo · data in {paths.data}")
         ctx = build_context(paths, settings, store, on_event=display.event)
         print(f"memoryhole demo: simulated newsroom at {', '.join(sim.urls.values())}", file=out)
-        print(f"memoryhole demo: data in {paths.data}  (explore: memoryhole --data {paths.data} changes)",
-              file=out)
+        print(
+            f"memoryhole demo: data in {paths.data}  (explore: memoryhole --data {paths.data} changes)",
+            file=out,
+        )
         for o in store.outlets():
             found = await discover_outlet(ctx, o, utcnow())
-            print(f"  {o['name']}: {len(found['feed'])} feed(s), {len(found['sitemap'])} sitemap(s) discovered",
-                  file=out)
+            print(
+                f"  {o['name']}: {len(found['feed'])} feed(s), {len(found['sitemap'])} sitemap(s) discovered",
+                file=out,
+            )
         runner = Runner(ctx, progress=progress)
         script = asyncio.create_task(_play(nr, speed, out))
         try:
@@ -80,8 +93,11 @@ async def _demo(paths: Paths, duration: float | None, speed: float) -> None:
         finally:
             script.cancel()
             await close_context(ctx)
-    print(f"memoryhole demo: stopped. {progress.articles_checked} checks; events: "
-          + ", ".join(f"{k} {v}" for k, v in sorted(progress.events.items())), file=out)
+    print(
+        f"memoryhole demo: stopped. {progress.articles_checked} checks; events: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(progress.events.items())),
+        file=out,
+    )
     print(f"memoryhole demo: the record stays in {paths.data}", file=out)
 
 

@@ -8,12 +8,21 @@ from typing import Any, TextIO
 from .output import json_line, rfc3339
 from .runner import Progress
 
-_STYLE = {"deleted": "bold red", "edited": "yellow", "unlisted": "magenta", "moved": "cyan",
-          "restored": "green", "outage": "bold red", "new": "dim"}
+_STYLE = {
+    "deleted": "bold red",
+    "edited": "yellow",
+    "unlisted": "magenta",
+    "moved": "cyan",
+    "restored": "green",
+    "outage": "bold red",
+    "new": "dim",
+}
 
 
 class LiveDisplay:
-    def __init__(self, progress: Progress, out: TextIO, *, as_json: bool = False, extra: str = "") -> None:
+    def __init__(
+        self, progress: Progress, out: TextIO, *, as_json: bool = False, extra: str = ""
+    ) -> None:
         self.progress = progress
         self.out = out
         self.as_json = as_json
@@ -27,8 +36,12 @@ class LiveDisplay:
             from rich.console import Console
             from rich.live import Live
 
-            self._live = Live(self._render(), console=Console(file=self.out), refresh_per_second=4,
-                              get_renderable=self._render)
+            self._live = Live(
+                self._render(),
+                console=Console(file=self.out),
+                refresh_per_second=4,
+                get_renderable=self._render,
+            )
             self._live.__enter__()
         return self
 
@@ -45,8 +58,10 @@ class LiveDisplay:
             self.out.write(json_line(ev) + "\n")
         else:
             what = ev.get("how") or ev.get("new_url") or ""
-            self.out.write(f"{rfc3339(ev['detected_at'])}\t{ev['kind']}\t{ev['source']}\t{what}\t"
-                           f"{ev.get('summary') or ''}\t{ev.get('url') or ''}\n")
+            self.out.write(
+                f"{rfc3339(ev['detected_at'])}\t{ev['kind']}\t{ev['source']}\t{what}\t"
+                f"{ev.get('summary') or ''}\t{ev.get('url') or ''}\n"
+            )
         self.out.flush()
 
     def _render(self) -> Any:
@@ -69,7 +84,8 @@ class LiveDisplay:
             table.add_row(
                 f"{ev['detected_at']:%H:%M:%S}",
                 f"[{style}]{ev['kind']}[/{style}]" if style else ev["kind"],
-                ev["source"], ev.get("how") or ev.get("new_url") or "",
+                ev["source"],
+                ev.get("how") or ev.get("new_url") or "",
                 ev.get("summary") or ev.get("url") or "",
             )
         outer = Table.grid()

@@ -16,7 +16,7 @@ from typing import Any
 
 from . import changes, outages, soft404
 from .analysis import Analyser
-from .archive import Archive, RevisitTarget
+from .archive import Archive, RevisitTarget, warc_date
 from .extract import extract
 from .fetcher import Fetcher
 from .models import Document, Fetch, WarcLocation
@@ -29,7 +29,9 @@ from .sources.sitemaps import parse_sitemap
 from .store import NewEvent, Store
 from .urls import canonicalize, looks_like_article_url, same_site
 
-NOT_ARTICLE = "not-article"  # article status for URLs that turned out to be section/tag/static pages
+NOT_ARTICLE = (
+    "not-article"  # article status for URLs that turned out to be section/tag/static pages
+)
 FAR_FUTURE = timedelta(days=3650)
 
 
@@ -47,7 +49,10 @@ class Context:
 
     def revisit_of(self, digest: str) -> RevisitTarget | None:
         found = self.store.revisit_target(digest)
-        return RevisitTarget(*found) if found else None
+        if found is None:
+            return None
+        uri, date, record_id = found
+        return RevisitTarget(uri, warc_date(date), record_id)
 
     def save(self, fetch: Fetch) -> WarcLocation:
         """Archive one fetch (every hop, or a metadata record for a failure) before anything refers to it."""
@@ -58,8 +63,15 @@ class Context:
             return
         for ev in events:
             self.on_event(
-                {"kind": ev.kind, "url": url, "source": outlet, "how": ev.how, "new_url": ev.new_url,
-                 "summary": ev.summary, "detected_at": ev.detected_at}
+                {
+                    "kind": ev.kind,
+                    "url": url,
+                    "source": outlet,
+                    "how": ev.how,
+                    "new_url": ev.new_url,
+                    "summary": ev.summary,
+                    "detected_at": ev.detected_at,
+                }
             )
 
 
@@ -91,7 +103,11 @@ async def _verify_source(ctx: Context, kind: str, url: str) -> bool:
     fetch = await ctx.fetcher.fetch(url, expect="xml")
     if not fetch.ok:
         return False
-    listing = parse_feed(fetch.body, fetch.final_url) if kind == "feed" else parse_sitemap(fetch.body, fetch.final_url)
+    listing = (
+        parse_feed(fetch.body, fetch.final_url)
+        if kind == "feed"
+        else parse_sitemap(fetch.body, fetch.final_url)
+    )
     return listing.error is None and bool(listing.entries or listing.child_sitemaps)
 
 
@@ -113,7 +129,9 @@ async def probe_outlet(ctx: Context, outlet: dict, now: datetime) -> None:
 async def check_source(ctx: Context, src: dict, now: datetime) -> int:
     """Poll one feed, sitemap or listing page; returns how many new articles it revealed."""
     expect = "html" if src["kind"] == "listing" else "xml"
-    fetch = await ctx.fetcher.fetch(src["url"], etag=src["etag"], last_modified=src["last_modified"], expect=expect)
+    fetch = await ctx.fetcher.fetch(
+        src["url"], etag=src["etag"], last_modified=src["last_modified"], expect=expect
+    )
     loc = ctx.save(fetch)
     ctx.store.record_fetch(fetch, loc, "source", outlet_id=src["outlet_id"], source_id=src["id"])
     kind = "homepage" if src["url"] == src["homepage"] else "feed"
@@ -121,14 +139,21 @@ async def check_source(ctx: Context, src: dict, now: datetime) -> int:
     if not fetch.ok:
         failures = src["failures"] + 1
         ctx.store.update_source(
-            src["id"], failures=failures, last_polled_at=now, last_error=fetch.error or f"http-{fetch.status}",
+            src["id"],
+            failures=failures,
+            last_polled_at=now,
+            last_error=fetch.error or f"http-{fetch.status}",
             next_poll_at=source_next_poll(src["poll_seconds"], failures, fetch.retry_after, now),
         )
         return 0
     updates: dict[str, Any] = dict(
-        failures=0, last_polled_at=now, last_ok_at=now, last_error=None,
+        failures=0,
+        last_polled_at=now,
+        last_ok_at=now,
+        last_error=None,
         next_poll_at=source_next_poll(src["poll_seconds"], 0, None, now),
-        etag=fetch.etag, last_modified=fetch.last_modified,
+        etag=fetch.etag,
+        last_modified=fetch.last_modified,
     )
     if fetch.not_modified:
         ctx.store.update_source(src["id"], **updates)
@@ -161,121 +186,198 @@ def _parse_listing(src: dict, fetch: Fetch) -> Any:
 
 
 def _judge_unlisting(ctx: Context, outlet_id: int, outlet: str, now: datetime) -> None:
-    tracker = ctx.trackers.get(outlet_id)
-    if tracker is not None and tracker.in_outage:
+    """After a poll: articles gone from every listing (or back in one) get an unlisting judgement."""
+    tracker = _tracker(ctx, outlet_id)
+    if tracker.in_outage:
         return
-    for art in ctx.store.unlisted_candidates(outlet_id):
-        evidence = []
+    octx: changes.OutletContext | None = None
+    for art in ctx.store.unlisting_candidates(outlet_id):
+        if not art["state"]:
+            continue
+        octx = octx or _outlet_context(ctx, outlet_id, tracker)
+        presences = []
         for m in ctx.store.memberships(art["id"]):
             lo, hi, count = ctx.store.listing_extent(m["source_id"])
-            evidence.append(
-                changes.ListingEvidence(
-                    still_listed=m["listed"], windowed=m["windowed"], listed_published=m["listed_published"],
-                    oldest_listed=lo, newest_listed=hi, listed_count=count,
+            presences.append(
+                changes.ListingPresence(
+                    listing_url=m["url"],
+                    still_listed=m["listed"],
+                    entries=count,
+                    windowed=m["windowed"],
+                    newest_listed=hi,
+                    oldest_listed=lo,
                 )
             )
-        published = art["published"] or art["first_seen"]
-        if not changes.judge_unlisting(published, evidence, serves=art["status"] == "live"):
-            continue
-        ev = NewEvent("unlisted", outlet_id, art["id"], now, summary=f"no longer listed: {art['title'] or art['url']}")
-        ctx.store.set_status(art["id"], "unlisted", ev)
-        ctx.emit([ev], art["url"], outlet)
+        state = changes.ArticleState.from_dict(art["state"])
+        j = changes.judge_unlisting(
+            state,
+            presences,
+            octx,
+            now,
+            published=art["published"],
+            evidence_id=None,
+            policy=ctx.policy,
+        )
+        events = []
+        if j.change.kind in ("unlisted", "restored"):
+            events.append(
+                NewEvent(
+                    j.change.kind,
+                    outlet_id,
+                    art["id"],
+                    now,
+                    summary=j.change.summary,
+                    details=j.change.details or None,
+                )
+            )
+        if events or _state_changed(state, j.state):
+            ctx.store.set_state(art["id"], j.state.status, j.state.to_dict(), events)
+            ctx.emit(events, art["url"], outlet)
 
 
 # ---- articles ------------------------------------------------------------------------------------
 async def check_article(ctx: Context, art: dict, now: datetime) -> list[NewEvent]:
     """Fetch one article, archive the exchange, extract if it changed, judge and record the outcome."""
-    fetch = await ctx.fetcher.fetch(art["url"], etag=art["etag"], last_modified=art["last_modified"], expect="html")
+    fetch = await ctx.fetcher.fetch(
+        art["url"], etag=art["etag"], last_modified=art["last_modified"], expect="html"
+    )
     loc = ctx.save(fetch)
-    previous = ctx.store.latest_version(art["id"])
-    prev_doc = _document_from_version(previous, art["url"]) if previous else None
+    fetch_id = ctx.store.record_fetch(
+        fetch, loc, "article", outlet_id=art["outlet_id"], article_id=art["id"]
+    )
+    state = (
+        changes.ArticleState.from_dict(art["state"])
+        if art["state"]
+        else changes.ArticleState(art["url"])
+    )
 
-    fingerprint = art["fingerprint"]
-    doc: Document | None = None
+    fingerprint, doc = art["fingerprint"], None
     if fetch.not_modified or (fetch.ok and fetch.payload_sha256 == art["payload_sha256"]):
-        doc = prev_doc  # byte-identical (or 304): nothing to extract
+        doc = state.doc  # byte-identical (or 304): nothing to extract
     elif fetch.status == 200 and fetch.error is None and fetch.body:
-        analysis = await ctx.analyser(fetch.body, fetch.charset, fetch.final_url, art["fingerprint"])
+        analysis = await ctx.analyser(
+            fetch.body, fetch.charset, fetch.final_url, art["fingerprint"]
+        )
         fingerprint = analysis.fingerprint
-        doc = analysis.document if analysis.document is not None else prev_doc
+        doc = analysis.document if analysis.document is not None else state.doc
 
     updates: dict[str, Any] = {"last_checked": now, "checks": art["checks"] + 1}
     if fetch.ok and not fetch.not_modified:
-        updates.update(etag=fetch.etag, last_modified=fetch.last_modified, payload_sha256=fetch.payload_sha256)
-    outlet = ctx.store.outlet(id=art["outlet_id"]) or {}
+        updates.update(
+            etag=fetch.etag, last_modified=fetch.last_modified, payload_sha256=fetch.payload_sha256
+        )
+    if state.doc is None and not _first_is_article(ctx, art, fetch, doc, updates, now):
+        ctx.store.record_check(art["id"], fetch_id, fetch, document=None, article_updates=updates)
+        return []
 
-    if prev_doc is None:  # first sight of this URL
-        return _record_first(ctx, art, outlet, fetch, loc, doc, fingerprint, updates, now)
-
+    tracker = _tracker(ctx, art["outlet_id"])
     await _observe(ctx, art["outlet_id"], art["outlet"], fetch, "article", fingerprint, now)
-    state = changes.ArticleState.from_dict(art["state"]) if art["state"] else changes.ArticleState.initial(prev_doc, now)
-    octx = changes.OutletContext(
-        homepage_url=outlet.get("homepage", ""),
-        section_urls=frozenset(s["url"] for s in ctx.store.outlet_sources(art["outlet_id"]) if s["kind"] == "listing"),
-        not_found=soft404.Profile.from_dict(outlet["not_found"]) if outlet.get("not_found") else None,
-        in_outage=ctx.trackers.get(art["outlet_id"], outages.OutageTracker()).in_outage,
+    judgement = changes.judge(
+        state,
+        fetch,
+        doc,
+        _outlet_context(ctx, art["outlet_id"], tracker),
+        now,
+        fetch_id=fetch_id,
+        policy=ctx.policy,
     )
-    judgement = changes.judge(state, fetch, doc, octx, now, fetch_id=None, policy=ctx.policy)
-    change = judgement.change
-    updates["state"] = judgement.state.to_dict()
-    updates["status"] = judgement.state.status
-    if fetch.ok and doc is not None and doc is not prev_doc:
+    change, new_state = judgement.change, judgement.state
+    if _state_changed(state, new_state):
+        updates["state"] = new_state.to_dict()
+    updates["status"] = new_state.status
+    if doc is not None and doc is not state.doc and fetch.ok:
         updates["fingerprint"] = fingerprint
     if change.kind == "moved":
         updates["moved_to"] = change.new_url
     updates["next_check_at"] = _next_check(ctx, art, fetch, judgement.recheck_in, now)
 
-    events: list[NewEvent] = []
-    save_doc = None
-    if change.kind in ("edited", "restored") or (change.kind == "unchanged" and doc is not None and doc is not prev_doc):
-        save_doc = doc
-    if change.kind in ("edited", "deleted", "moved", "restored", "unlisted"):
+    metadata_only = change.kind == "unchanged" and bool((change.details or {}).get("metadata"))
+    save_doc = doc if change.kind in ("new", "edited", "restored") or metadata_only else None
+    events = []
+    if change.kind not in ("unchanged", "suspect"):
+        evidence = tuple((change.details or {}).get("fetch_ids", ()))
         events.append(
             NewEvent(
-                change.kind, art["outlet_id"], art["id"], now, how=change.how, new_url=change.new_url,
-                summary=change.summary, details=change.details or None,
+                change.kind,
+                art["outlet_id"],
+                art["id"],
+                now,
+                how=change.how,
+                new_url=change.new_url,
+                summary=change.summary,
+                details=change.details or None,
                 version_is_new=save_doc is not None,
-                extra_fetch_ids=tuple(change.details.get("evidence_fetch_ids", ()) if change.details else ()),
+                extra_fetch_ids=evidence,
             )
         )
-    ctx.store.record_check(art["id"], art["outlet_id"], fetch, loc, document=save_doc, article_updates=updates, events=events)
+    ctx.store.record_check(
+        art["id"], fetch_id, fetch, document=save_doc, article_updates=updates, events=events
+    )
+    if change.kind == "new" and doc is not None and doc.canonical_url:
+        canonical = canonicalize(doc.canonical_url)
+        if canonical != art["url"] and same_site(canonical, art["url"]):
+            ctx.store.remember_url(art["id"], canonical, now)
     ctx.emit(events, art["url"], art["outlet"])
     return events
 
 
-def _record_first(
-    ctx: Context, art: dict, outlet: dict, fetch: Fetch, loc: WarcLocation, doc: Document | None,
-    fingerprint: str | None, updates: dict[str, Any], now: datetime,
-) -> list[NewEvent]:
-    """The first good fetch of a URL makes version 1 and a `new` event, unless it is not an article."""
-    events: list[NewEvent] = []
-    if doc is None:  # no article yet (error, 404 ...): try again on the failure schedule
+def _first_is_article(
+    ctx: Context,
+    art: dict,
+    fetch: Fetch,
+    doc: Document | None,
+    updates: dict[str, Any],
+    now: datetime,
+) -> bool:
+    """Before its first version: is this URL an article at all? Fills `updates` when it is not (yet)."""
+    if doc is not None and doc.page_type == "article":
+        return True
+    if (
+        doc is not None
+    ):  # a section, tag, author, search or static page: never tracked as an article
+        updates.update(status=NOT_ARTICLE, next_check_at=now + FAR_FUTURE, title=doc.title)
+    elif (
+        fetch.error is None
+        and fetch.status is not None
+        and 400 <= fetch.status < 500
+        and art["checks"] >= 2
+    ):
+        updates.update(
+            status=NOT_ARTICLE, next_check_at=now + FAR_FUTURE
+        )  # listed but never served
+    else:  # no article yet (error, 404 ...): try again on the failure schedule
         updates["next_check_at"] = after_failure(
             ctx.schedule.interval(0), art["checks"] + 1, fetch.retry_after, now
         )
-        if fetch.error is None and fetch.status is not None and 400 <= fetch.status < 500 and art["checks"] >= 2:
-            updates.update(status=NOT_ARTICLE, next_check_at=now + FAR_FUTURE)
-        ctx.store.record_check(art["id"], art["outlet_id"], fetch, loc, document=None, article_updates=updates)
-        return events
-    if doc.page_type != "article":
-        updates.update(status=NOT_ARTICLE, next_check_at=now + FAR_FUTURE, title=doc.title)
-        ctx.store.record_check(art["id"], art["outlet_id"], fetch, loc, document=None, article_updates=updates)
-        return events
-    canonical = canonicalize(doc.canonical_url) if doc.canonical_url else None
-    updates.update(
-        fingerprint=fingerprint,
-        state=changes.ArticleState.initial(doc, now).to_dict(),
-        next_check_at=ctx.schedule.next_check(art["url"], art["published"], art["first_seen"], now),
+    return False
+
+
+def _state_changed(old: changes.ArticleState, new: changes.ArticleState) -> bool:
+    """Whether the judgement state must be written (a bare `last_ok_at` tick is not worth a write)."""
+    from dataclasses import replace
+
+    return replace(old, last_ok_at=None) != replace(new, last_ok_at=None)
+
+
+def _outlet_context(
+    ctx: Context, outlet_id: int, tracker: outages.OutageTracker
+) -> changes.OutletContext:
+    outlet = ctx.store.outlet(id=outlet_id) or {}
+    return changes.OutletContext(
+        homepage_url=outlet.get("homepage", ""),
+        section_urls=frozenset(
+            s["url"] for s in ctx.store.outlet_sources(outlet_id) if s["kind"] == "listing"
+        ),
+        not_found=soft404.Profile.from_dict(outlet["not_found"])
+        if outlet.get("not_found")
+        else None,
+        in_outage=tracker.in_outage,
     )
-    events.append(NewEvent("new", art["outlet_id"], art["id"], now, summary=doc.title, version_is_new=True))
-    ctx.store.record_check(art["id"], art["outlet_id"], fetch, loc, document=doc, article_updates=updates, events=events)
-    if canonical and canonical != art["url"] and same_site(canonical, outlet.get("homepage", art["url"])):
-        ctx.store.remember_url(art["id"], canonical, now)
-    ctx.emit(events, art["url"], art["outlet"])
-    return events
 
 
-def _next_check(ctx: Context, art: dict, fetch: Fetch, recheck_in: float | None, now: datetime) -> datetime:
+def _next_check(
+    ctx: Context, art: dict, fetch: Fetch, recheck_in: float | None, now: datetime
+) -> datetime:
     regular = ctx.schedule.next_check(art["url"], art["published"], art["first_seen"], now)
     if recheck_in is not None:
         return min(regular, now + timedelta(seconds=recheck_in))
@@ -286,34 +388,53 @@ def _next_check(ctx: Context, art: dict, fetch: Fetch, recheck_in: float | None,
 
 
 async def _observe(
-    ctx: Context, outlet_id: int, outlet: str, fetch: Fetch, kind: str, fingerprint: str | None, now: datetime
+    ctx: Context,
+    outlet_id: int,
+    outlet: str,
+    fetch: Fetch,
+    kind: str,
+    fingerprint: str | None,
+    now: datetime,
 ) -> None:
     """Feed the outlet's outage guard; record one `outage` event when an outage begins."""
-    tracker = ctx.trackers.get(outlet_id)
-    if tracker is None:
-        saved = (ctx.store.outlet(id=outlet_id) or {}).get("outage")
-        tracker = outages.OutageTracker.from_dict(saved) if saved else outages.OutageTracker()
-        ctx.trackers[outlet_id] = tracker
+    tracker = _tracker(ctx, outlet_id)
     ok = fetch.error is None and fetch.status is not None and fetch.status < 500
     transitions = tracker.observe(
-        outages.Outcome(now=now, url=fetch.url, kind=kind, ok=ok, error=fetch.error, status=fetch.status,
-                        body_fingerprint=fingerprint)
+        outages.Outcome(
+            now=now,
+            url=fetch.url,
+            kind=kind,
+            ok=ok,
+            error=fetch.error,
+            status=fetch.status,
+            body_fingerprint=fingerprint,
+        )
     )
     if not transitions:
         return
     ctx.store.update_outlet(outlet_id, outage=tracker.to_dict())
     for tr in transitions:
-        if tr == "outage-start":
-            ev = NewEvent("outage", outlet_id, None, now, summary=f"{outlet}: outage began ({fetch.error or fetch.status})")
+        if tr.kind == "outage-start":
+            ev = NewEvent(
+                "outage",
+                outlet_id,
+                None,
+                now,
+                summary=f"{outlet}: outage began ({tr.reason})",
+                details=tr.to_dict(),
+            )
             ctx.store.append_event(ev)
             ctx.emit([ev], None, outlet)
 
 
-def _document_from_version(v: dict, url: str) -> Document:
-    return Document(
-        url=v["url"] or url, canonical_url=None, title=v["title"], byline=v["byline"], published=v["published"],
-        updated=v["updated"], language=v["language"], text=v["text"], page_type="article",
-    )
+def _tracker(ctx: Context, outlet_id: int) -> outages.OutageTracker:
+    """The outlet's outage guard, loaded once per process and saved whenever it changes state."""
+    tracker = ctx.trackers.get(outlet_id)
+    if tracker is None:
+        saved = (ctx.store.outlet(id=outlet_id) or {}).get("outage")
+        tracker = outages.OutageTracker.from_dict(saved) if saved else outages.OutageTracker()
+        ctx.trackers[outlet_id] = tracker
+    return tracker
 
 
 def _origin(url: str) -> str:

@@ -54,7 +54,14 @@ def version_record(row: dict[str, Any]) -> dict[str, Any]:
 
 
 #: detail keys of an `edited`/`restored` event that are lifted to the top of its JSON record
-_EDIT_FIELDS = ("words_added", "words_removed", "changed", "quotes_removed", "quotes_changed", "quotes_added")
+_EDIT_FIELDS = (
+    "words_added",
+    "words_removed",
+    "changed",
+    "quotes_removed",
+    "quotes_changed",
+    "quotes_added",
+)
 
 
 def event_record(row: dict[str, Any]) -> dict[str, Any]:

@@ -8,6 +8,7 @@ was not recorded, so it is simply due again at the next start.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from collections.abc import Awaitable, Callable
@@ -52,10 +53,10 @@ class Runner:
         """Run until stopped, until `duration` seconds pass, or (once) until everything due has run once."""
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
-            try:
+            with contextlib.suppress(
+                NotImplementedError, RuntimeError
+            ):  # not the main thread (tests)
                 loop.add_signal_handler(sig, self.stop)
-            except (NotImplementedError, RuntimeError):  # not the main thread (tests)
-                pass
         deadline = loop.time() + duration if duration is not None else None
         sem = asyncio.Semaphore(self.ctx.settings.concurrency)
         try:
@@ -70,10 +71,8 @@ class Runner:
         finally:
             await self._drain()
             for sig in (signal.SIGINT, signal.SIGTERM):
-                try:
+                with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
-                except (NotImplementedError, RuntimeError):
-                    pass
         return self.progress
 
     async def _launch_due(self, now: datetime, sem: asyncio.Semaphore, once: bool) -> int:
@@ -90,9 +89,13 @@ class Runner:
 
         for outlet in store.due_probes(now):
             if outlet["last_discovered_at"] is None:
-                launched += self._start(("discover", outlet["id"]), sem, pipeline.discover_outlet, outlet, once)
+                launched += self._start(
+                    ("discover", outlet["id"]), sem, pipeline.discover_outlet, outlet, once
+                )
             else:
-                launched += self._start(("probe", outlet["id"]), sem, pipeline.probe_outlet, outlet, once)
+                launched += self._start(
+                    ("probe", outlet["id"]), sem, pipeline.probe_outlet, outlet, once
+                )
         for src in store.due_sources(now, min(room, BATCH), busy("source")):
             launched += self._start(("source", src["id"]), sem, self._source, src, once)
         for art in store.due_articles(now, min(room, BATCH), busy("article")):
@@ -100,8 +103,12 @@ class Runner:
         return launched
 
     def _start(
-        self, key: tuple[str, int], sem: asyncio.Semaphore,
-        fn: Callable[..., Awaitable[object]], row: dict, once: bool,
+        self,
+        key: tuple[str, int],
+        sem: asyncio.Semaphore,
+        fn: Callable[..., Awaitable[object]],
+        row: dict,
+        once: bool,
     ) -> int:
         if key in self._inflight or (once and key in self._done_once):
             return 0
@@ -112,7 +119,9 @@ class Runner:
                     await fn(self.ctx, row, utcnow())
                 except Exception:  # a bug in one check must never stop the monitor
                     self.progress.errors += 1
-                    log.exception("check of %s %s failed", key[0], row.get("url") or row.get("homepage"))
+                    log.exception(
+                        "check of %s %s failed", key[0], row.get("url") or row.get("homepage")
+                    )
                 finally:
                     self._inflight.pop(key, None)
                     if once:
@@ -138,10 +147,8 @@ class Runner:
             wait = min(wait, max(0.02, (nxt - utcnow()).total_seconds()))
         if deadline is not None:
             wait = min(wait, max(0.0, deadline - loop.time()))
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._stop.wait(), timeout=wait)
-        except TimeoutError:
-            pass
 
     async def _drain(self, grace: float = 5.0) -> None:
         """Let in-flight checks finish for a moment, then cancel the rest (they were not recorded)."""

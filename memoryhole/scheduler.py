@@ -35,7 +35,9 @@ class Schedule:
                 return every
         return self.final
 
-    def next_check(self, url: str, published: datetime | None, first_seen: datetime, now: datetime) -> datetime:
+    def next_check(
+        self, url: str, published: datetime | None, first_seen: datetime, now: datetime
+    ) -> datetime:
         born = min(published, first_seen) if published is not None else first_seen
         base = self.interval(max(0.0, (now - born).total_seconds()))
         return now + timedelta(seconds=base * (1 + self._jitter(url)))
@@ -47,7 +49,9 @@ class Schedule:
         return (unit * 2 - 1) * self.jitter
 
 
-def after_failure(interval: float, failures: int, retry_after: float | None, now: datetime) -> datetime:
+def after_failure(
+    interval: float, failures: int, retry_after: float | None, now: datetime
+) -> datetime:
     """Next attempt after a transient failure: back off exponentially, never past the normal interval,
     never sooner than the server's Retry-After."""
     wait = min(interval, 30.0 * (2 ** max(0, failures - 1)))
@@ -56,7 +60,9 @@ def after_failure(interval: float, failures: int, retry_after: float | None, now
     return now + timedelta(seconds=max(wait, min(interval, 1.0)))
 
 
-def source_next_poll(poll_seconds: float, failures: int, retry_after: float | None, now: datetime) -> datetime:
+def source_next_poll(
+    poll_seconds: float, failures: int, retry_after: float | None, now: datetime
+) -> datetime:
     """Next poll of a feed/sitemap/listing: its outlet's interval, or a backoff after failures."""
     if failures:
         return after_failure(poll_seconds, failures, retry_after, now)

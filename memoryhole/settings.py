@@ -51,7 +51,9 @@ class Settings:
     """Every setting with its default; `memoryhole settings` prints this table (name, value, help)."""
 
     poll: float = 600.0  # default poll interval of an outlet's feeds, sitemaps and listing pages
-    recheck: float | None = None  # one recheck interval for every article (overrides the decaying schedule)
+    recheck: float | None = (
+        None  # one recheck interval for every article (overrides the decaying schedule)
+    )
     concurrency: int = 16  # fetches in flight at once, overall
     per_host: int = 2  # fetches in flight at once per host
     host_delay: float = 0.0  # minimum seconds between two requests to one host
@@ -61,7 +63,9 @@ class Settings:
     max_bytes: int = 10 * 1024 * 1024  # largest body kept, raw and decoded
     max_redirects: int = 10
     respect_robots: bool = True
-    user_agent: str = "memoryhole/0.1 (+https://github.com/memoryhole/memoryhole; news archive monitor)"
+    user_agent: str = (
+        "memoryhole/0.1 (+https://github.com/memoryhole/memoryhole; news archive monitor)"
+    )
     confirm_checks: int = 2  # checks that must agree before a deletion is announced
     confirm_gap: float = 600.0  # seconds that must separate the first and last of those checks
     probe_interval: float = 21600.0  # how often each outlet's not-found page is relearned

@@ -72,7 +72,9 @@ class Store:
                     ).inserted_primary_key[0]
                 )
         except IntegrityError:
-            raise StoreError(f"an outlet named {name!r} already exists (choose another --name)") from None
+            raise StoreError(
+                f"an outlet named {name!r} already exists (choose another --name)"
+            ) from None
 
     def add_source(
         self, outlet_id: int, kind: str, url: str, now: datetime, *, windowed: bool = True
@@ -80,7 +82,9 @@ class Store:
         """Add a feed, sitemap or listing page; None when the outlet already has that URL."""
         with self.engine.begin() as conn:
             exists = conn.execute(
-                select(t.sources.c.id).where(t.sources.c.outlet_id == outlet_id, t.sources.c.url == url)
+                select(t.sources.c.id).where(
+                    t.sources.c.outlet_id == outlet_id, t.sources.c.url == url
+                )
             ).first()
             if exists:
                 return None
@@ -107,7 +111,9 @@ class Store:
     def outlets(self) -> list[dict]:
         """Every outlet with its sources and article counts per status."""
         with self.engine.connect() as conn:
-            rows = [dict(r) for r in conn.execute(select(t.outlets).order_by(t.outlets.c.id)).mappings()]
+            rows = [
+                dict(r) for r in conn.execute(select(t.outlets).order_by(t.outlets.c.id)).mappings()
+            ]
             srcs = conn.execute(select(t.sources).order_by(t.sources.c.id)).mappings().all()
             counts = conn.execute(
                 select(t.articles.c.outlet_id, t.articles.c.status, func.count()).group_by(
@@ -130,7 +136,12 @@ class Store:
     # ---- what is due ------------------------------------------------------------------------
     def due_sources(self, now: datetime, limit: int, exclude: Iterable[int] = ()) -> list[dict]:
         q = (
-            select(t.sources, t.outlets.c.homepage, t.outlets.c.poll_seconds, t.outlets.c.name.label("outlet"))
+            select(
+                t.sources,
+                t.outlets.c.homepage,
+                t.outlets.c.poll_seconds,
+                t.outlets.c.name.label("outlet"),
+            )
             .join(t.outlets, t.outlets.c.id == t.sources.c.outlet_id)
             .where(t.sources.c.next_poll_at <= now, t.outlets.c.paused.is_(False))
             .order_by(t.sources.c.next_poll_at)
@@ -253,8 +264,12 @@ class Store:
         return aid
 
     def _remember_url(self, conn: Connection, article_id: int, url: str, now: datetime) -> None:
-        if not conn.execute(select(t.article_urls.c.url).where(t.article_urls.c.url == url)).first():
-            conn.execute(insert(t.article_urls).values(url=url, article_id=article_id, first_seen=now))
+        if not conn.execute(
+            select(t.article_urls.c.url).where(t.article_urls.c.url == url)
+        ).first():
+            conn.execute(
+                insert(t.article_urls).values(url=url, article_id=article_id, first_seen=now)
+            )
 
     def memberships(self, article_id: int) -> list[dict]:
         """Every listing an article was ever in, with the listing's current extent (for unlisting)."""
@@ -272,24 +287,25 @@ class Store:
         m = t.memberships
         with self.engine.connect() as conn:
             lo, hi, n = conn.execute(
-                select(func.min(m.c.listed_published), func.max(m.c.listed_published), func.count()).where(
-                    m.c.source_id == source_id, m.c.listed.is_(True)
-                )
+                select(
+                    func.min(m.c.listed_published), func.max(m.c.listed_published), func.count()
+                ).where(m.c.source_id == source_id, m.c.listed.is_(True))
             ).one()
         return _aware(lo), _aware(hi), int(n)
 
-    def unlisted_candidates(self, outlet_id: int) -> list[dict]:
-        """Live articles of an outlet that no source lists any more but some source listed before."""
+    def unlisting_candidates(self, outlet_id: int) -> list[dict]:
+        """Articles whose listing status may have changed: live ones that no source lists any more
+        (though one did), and unlisted ones that a source lists again."""
         m, a = t.memberships, t.articles
         still = select(m.c.article_id).where(m.c.listed.is_(True))
-        q = (
-            select(a)
-            .where(
-                a.c.outlet_id == outlet_id,
-                a.c.status == "live",
-                a.c.id.in_(select(m.c.article_id)),
-                a.c.id.not_in(still),
-            )
+        q = select(a).where(
+            a.c.outlet_id == outlet_id,
+            or_(
+                and_(
+                    a.c.status == "live", a.c.id.in_(select(m.c.article_id)), a.c.id.not_in(still)
+                ),
+                and_(a.c.status == "unlisted", a.c.id.in_(still)),
+            ),
         )
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
@@ -335,22 +351,19 @@ class Store:
     def record_check(
         self,
         article_id: int,
-        outlet_id: int,
+        fetch_id: int,
         fetch: Fetch,
-        loc: WarcLocation | None,
         *,
         document: Document | None,
         article_updates: dict[str, Any],
         events: Sequence[NewEvent] = (),
-    ) -> tuple[int, int | None]:
-        """Save one article check in one transaction; returns (fetch_id, new version number or None).
+    ) -> int | None:
+        """Save what one check of an article found, in one transaction (its fetch row is already saved).
 
-        A version is saved when ``document`` is given and its digest differs from the latest version's.
+        A version is saved when ``document`` is given and its digest differs from the latest version's;
+        returns its number, or None.
         """
         with self.engine.begin() as conn:
-            fetch_id = self.record_fetch(
-                fetch, loc, "article", article_id=article_id, outlet_id=outlet_id, conn=conn
-            )
             number = None
             version_id = None
             prev = conn.execute(
@@ -380,21 +393,30 @@ class Store:
                     ).inserted_primary_key[0]
                 )
             updates = dict(article_updates)
-            if number is not None:
+            if number is not None and document is not None:
                 updates["current_version"] = number
-                updates["title"] = document.title if document else None
+                updates["title"] = document.title
             if updates:
-                conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(**updates))
+                conn.execute(
+                    update(t.articles).where(t.articles.c.id == article_id).values(**updates)
+                )
             for ev in events:
-                self._append_event(conn, ev, fetch_id, version_id if ev.version_is_new else None, prev)
-        return fetch_id, number
+                self._append_event(
+                    conn, ev, fetch_id, version_id if ev.version_is_new else None, prev
+                )
+        return number
 
     def append_event(self, ev: NewEvent, fetch_id: int | None = None) -> int:
         with self.engine.begin() as conn:
             return self._append_event(conn, ev, fetch_id, None, None)
 
     def _append_event(
-        self, conn: Connection, ev: NewEvent, fetch_id: int | None, version_id: int | None, prev: Any
+        self,
+        conn: Connection,
+        ev: NewEvent,
+        fetch_id: int | None,
+        version_id: int | None,
+        prev: Any,
     ) -> int:
         current = version_id
         if current is None and ev.article_id is not None:
@@ -426,11 +448,18 @@ class Store:
             ).inserted_primary_key[0]
         )
 
-    def set_status(self, article_id: int, status: str, ev: NewEvent) -> None:
-        """Change an article's status and append the event that says why, in one transaction."""
+    def set_state(
+        self, article_id: int, status: str, state: dict, events: Sequence[NewEvent] = ()
+    ) -> None:
+        """Change an article's status and judgement state, with the events that say why, in one transaction."""
         with self.engine.begin() as conn:
-            conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(status=status))
-            self._append_event(conn, ev, None, None, None)
+            conn.execute(
+                update(t.articles)
+                .where(t.articles.c.id == article_id)
+                .values(status=status, state=state)
+            )
+            for ev in events:
+                self._append_event(conn, ev, None, None, None)
 
     def remember_url(self, article_id: int, url: str, now: datetime) -> None:
         with self.engine.begin() as conn:
@@ -438,7 +467,9 @@ class Store:
 
     def outlet_sources(self, outlet_id: int) -> list[dict]:
         with self.engine.connect() as conn:
-            rows = conn.execute(select(t.sources).where(t.sources.c.outlet_id == outlet_id)).mappings()
+            rows = conn.execute(
+                select(t.sources).where(t.sources.c.outlet_id == outlet_id)
+            ).mappings()
             return [dict(r) for r in rows]
 
     def update_article(self, article_id: int, **values: Any) -> None:
@@ -451,7 +482,11 @@ class Store:
         with self.engine.connect() as conn:
             row = conn.execute(
                 select(f.c.final_url, f.c.started_at, f.c.warc_record_id)
-                .where(f.c.payload_digest == payload_digest, f.c.revisit.is_(False), f.c.warc_record_id.is_not(None))
+                .where(
+                    f.c.payload_digest == payload_digest,
+                    f.c.revisit.is_(False),
+                    f.c.warc_record_id.is_not(None),
+                )
                 .order_by(f.c.id)
                 .limit(1)
             ).first()
@@ -496,7 +531,9 @@ class Store:
     def versions(self, article_id: int) -> list[dict]:
         v = t.versions
         with self.engine.connect() as conn:
-            rows = conn.execute(select(v).where(v.c.article_id == article_id).order_by(v.c.number)).mappings()
+            rows = conn.execute(
+                select(v).where(v.c.article_id == article_id).order_by(v.c.number)
+            ).mappings()
             return [dict(r) for r in rows]
 
     def latest_version(self, article_id: int) -> dict | None:
@@ -504,7 +541,10 @@ class Store:
         with self.engine.connect() as conn:
             row = (
                 conn.execute(
-                    select(v).where(v.c.article_id == article_id).order_by(v.c.number.desc()).limit(1)
+                    select(v)
+                    .where(v.c.article_id == article_id)
+                    .order_by(v.c.number.desc())
+                    .limit(1)
                 )
                 .mappings()
                 .first()

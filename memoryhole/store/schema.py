@@ -6,7 +6,8 @@ Timestamps are stored as timezone-aware UTC. JSON columns hold values whose shap
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC as _UTC
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -37,7 +38,6 @@ metadata = MetaData(
 )
 
 
-
 class UTCDateTime(TypeDecorator[datetime]):
     """Timezone-aware UTC in and out, on SQLite (which keeps no zone) as on PostgreSQL (timestamptz)."""
 
@@ -49,16 +49,16 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to the store; use memoryhole.models.utcnow()")
-        value = value.astimezone(timezone.utc)
+        value = value.astimezone(_UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=_UTC) if value.tzinfo is None else value.astimezone(_UTC)
 
 
-UTC = UTCDateTime()
+UTC = UTCDateTime()  # the column type for every timestamp
 
 outlets = Table(
     "outlets",
@@ -110,7 +110,9 @@ articles = Table(
     Column("current_version", Integer),  # version number of the latest version
     Column("etag", Text),
     Column("last_modified", Text),
-    Column("payload_sha256", String(64)),  # of the last decoded body, for the identical-bytes shortcut
+    Column(
+        "payload_sha256", String(64)
+    ),  # of the last decoded body, for the identical-bytes shortcut
     Column("fingerprint", String(64)),  # cheap body fingerprint of the last good page
     Column("moved_to", Text),
     Column("state", JSON),  # judgement state (changes.ArticleState)
@@ -134,7 +136,9 @@ memberships = Table(
     Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("first_seen", UTC, nullable=False),
     Column("last_seen", UTC, nullable=False),
-    Column("listed", Boolean, nullable=False, default=True),  # in the source's latest successful poll
+    Column(
+        "listed", Boolean, nullable=False, default=True
+    ),  # in the source's latest successful poll
     Column("listed_published", UTC),  # the date the listing gave
     Index("ix_memberships_article", "article_id"),
 )
