@@ -12,7 +12,7 @@ from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 
 from .extract import extract
-from .fingerprint import body_fingerprint
+from .fingerprint import body_fingerprint, is_trusted
 from .models import Document
 
 
@@ -26,7 +26,7 @@ def analyse(
     body: bytes, charset: str | None, url: str, previous_fingerprint: str | None
 ) -> Analysis:
     fp = body_fingerprint(body, charset)
-    if previous_fingerprint is not None and fp == previous_fingerprint:
+    if fp == previous_fingerprint and is_trusted(fp):
         return Analysis(fp, None)
     return Analysis(fp, extract(body, url, charset=charset))
 

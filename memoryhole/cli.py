@@ -540,6 +540,10 @@ def main(args: list[str] | None = None) -> int:
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         return 130
+    except click.UsageError as exc:  # one line, naming the command whose --help explains it
+        where = exc.ctx.command_path if exc.ctx else "memoryhole"
+        click.echo(f"memoryhole: error: {exc.format_message()} (see `{where} --help`)", err=True)
+        return 2
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code

@@ -130,6 +130,22 @@ def body_fingerprint(html: bytes, charset: str | None = None) -> str:
         root = None
     if root is None:
         return f"{VERSION}:empty"
-    parts = [_title(root), *_paragraphs(_scope(root))]
+    paragraphs = _paragraphs(_scope(root))
+    parts = [_title(root), *paragraphs]
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "replace")).hexdigest()
+    if sum(len(p) for p in paragraphs) < MIN_TRUSTED_CHARS:
+        return f"{VERSION}-weak:{digest}"
     return f"{VERSION}:{digest}"
+
+
+#: Below this much paragraph text (a body in bare <div>s, say) a fingerprint cannot vouch that the
+#: article is unchanged: `is_trusted` says no, and the page is extracted in full instead.
+MIN_TRUSTED_CHARS = 300
+
+
+def is_trusted(fingerprint: str | None) -> bool:
+    return (
+        fingerprint is not None
+        and not fingerprint.startswith(f"{VERSION}-weak:")
+        and not fingerprint.endswith(":empty")
+    )

@@ -291,8 +291,8 @@ async def check_article(ctx: Context, art: dict, now: datetime) -> list[NewEvent
         updates["moved_to"] = change.new_url
     updates["next_check_at"] = _next_check(ctx, art, fetch, judgement.recheck_in, now)
 
-    metadata_only = change.kind == "unchanged" and bool((change.details or {}).get("metadata"))
-    save_doc = doc if change.kind in ("new", "edited", "restored") or metadata_only else None
+    # a version per real change; an `updated` date alone (often "now" on every load) is not one
+    save_doc = doc if change.kind in ("new", "edited", "restored") else None
     events = []
     if change.kind not in ("unchanged", "suspect"):
         evidence = tuple((change.details or {}).get("fetch_ids", ()))

@@ -113,7 +113,7 @@ articles = Table(
     Column(
         "payload_sha256", String(64)
     ),  # of the last decoded body, for the identical-bytes shortcut
-    Column("fingerprint", String(64)),  # cheap body fingerprint of the last good page
+    Column("fingerprint", Text),  # cheap body fingerprint of the last good page
     Column("moved_to", Text),
     Column("state", JSON),  # judgement state (changes.ArticleState)
     Index("ix_articles_due", "next_check_at"),

@@ -46,7 +46,7 @@ def upgrade() -> None:
         sa.Column("etag", sa.Text(), nullable=True),
         sa.Column("last_modified", sa.Text(), nullable=True),
         sa.Column("payload_sha256", sa.String(length=64), nullable=True),
-        sa.Column("fingerprint", sa.String(length=64), nullable=True),
+        sa.Column("fingerprint", sa.Text(), nullable=True),
         sa.Column("moved_to", sa.Text(), nullable=True),
         sa.Column("state", sa.JSON(), nullable=True),
         sa.ForeignKeyConstraint(

@@ -1,0 +1,279 @@
+"""Scores the quotation extractor on annotated corpora: our own gold sets (tests/gold/quotes/*.jsonl),
+German Wikinews (uhh-lt, CC BY-NC-SA, read in place, never copied) and LitBank (English fiction).
+
+Span rule: both spans are trimmed of quote marks, dashes, spaces and edge punctuation; a prediction
+matches a gold quotation of the same kind when their overlap is at least half the longer of the two
+(one-to-one, greedy by overlap). Speaker rule: the gold speaker shares a content word with the
+predicted speaker as written or its normalised form, compared by `speaker_key` (so case, accents and
+Russian case endings do not matter); a gold quotation without speaker wants a prediction without one.
+
+    python -m memoryhole.quotes.evaluate [--corpus-root DIR] [--gold DIR] [--limit N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from memoryhole.quotes.extract import Quotation, extract_quotations
+from memoryhole.quotes.lexicon import load_lexicon
+from memoryhole.quotes.marks import QUOTE_CHARS
+from memoryhole.quotes.names import speaker_key
+
+REPO = Path(__file__).resolve().parents[2]
+DEFAULT_CORPUS_ROOT = Path(os.environ.get("MEMORYHOLE_CORPUS", REPO.parent / "shared" / "corpus"))
+DEFAULT_GOLD = REPO / "tests" / "gold" / "quotes"
+TRIM = "".join(QUOTE_CHARS) + " \n\t,.;:!?…—–-'"
+STOP = {"the", "a", "an", "of", "der", "die", "das", "des", "den", "dem", "ein", "eine", "einer",
+        "mr", "mrs", "ms", "dr", "und", "and", "von", "for", "to", "in", "на", "и"}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class GoldQuote:
+    start: int
+    end: int
+    kind: str  # "direct" | "reported"
+    speaker: str | None
+
+
+@dataclass(frozen=True)
+class GoldDoc:
+    id: str
+    text: str
+    language: str
+    quotations: tuple[GoldQuote, ...]
+
+
+@dataclass
+class Counts:
+    tp: int = 0
+    pred: int = 0
+    gold: int = 0
+
+    def add(self, tp: int, pred: int, gold: int) -> None:
+        self.tp, self.pred, self.gold = self.tp + tp, self.pred + pred, self.gold + gold
+
+    @property
+    def precision(self) -> float:
+        return self.tp / self.pred if self.pred else 0.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / self.gold if self.gold else 0.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass
+class Scores:
+    name: str
+    docs: int = 0
+    seconds: float = 0.0
+    direct: Counts = field(default_factory=Counts)
+    direct_speaker: Counts = field(default_factory=Counts)
+    reported: Counts = field(default_factory=Counts)
+    reported_speaker: Counts = field(default_factory=Counts)
+
+
+# --- loaders ------------------------------------------------------------------------------------
+
+
+def load_jsonl(path: Path) -> list[GoldDoc]:
+    """Our gold format: one JSON object a line: {"id", "language", "text", "quotations": [{"start",
+    "end", "kind", "speaker"}]}; offsets are Python string indices into "text"."""
+    docs = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        quotes = tuple(
+            GoldQuote(q["start"], q["end"], q["kind"], q.get("speaker")) for q in item["quotations"]
+        )
+        docs.append(
+            GoldDoc(item.get("id", f"{path.stem}-{number}"), item["text"], item["language"], quotes)
+        )
+    return docs
+
+
+WIKINEWS_KINDS = {"Direct": "direct", "Indirect": "reported"}
+
+
+def load_wikinews(root: Path, split: str = "test") -> list[GoldDoc]:
+    """German Wikinews: "Direct" -> direct, "Indirect" -> reported (other types are not scored)."""
+    docs = []
+    for path in sorted((root / "data" / split).glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        quotes = []
+        for ann in data["annotations"]:
+            kind = WIKINEWS_KINDS.get(ann["type"])
+            spans = ann["quote"]["spans"]
+            if kind is None or not spans:
+                continue
+            speaker = (ann.get("speaker") or {}).get("text") or None
+            quotes.append(GoldQuote(spans[0]["charBegin"], spans[-1]["charEnd"], kind, speaker))
+        docs.append(GoldDoc(path.stem, data["originalText"], "de", tuple(quotes)))
+    return docs
+
+
+def load_litbank(root: Path) -> list[GoldDoc]:
+    """LitBank quotations: tokens joined by one space, sentences by "\\n"; speaker ids become names
+    ("Mrs_Bennet-7" -> "Mrs Bennet"). Files without any quotation are skipped."""
+    docs = []
+    for ann_path in sorted((root / "tsv").glob("*.ann")):
+        rows = [
+            line.split("\t") for line in ann_path.read_text(encoding="utf-8").splitlines() if line
+        ]
+        if not rows:
+            continue
+        lines = ann_path.with_suffix(".txt").read_text(encoding="utf-8").split("\n")
+        starts, offset = [], 0
+        for line in lines:
+            starts.append(offset)
+            offset += len(line) + 1
+        speakers = {
+            r[1]: r[2].rsplit("-", 1)[0].replace("_", " ") for r in rows if r[0] == "ATTRIB"
+        }
+        quotes = []
+        for r in rows:
+            if r[0] != "QUOTE":
+                continue
+            s_line, s_tok, e_line, e_tok = map(int, r[2:6])
+            start = starts[s_line] + _token_offset(lines[s_line], s_tok)
+            end = (
+                starts[e_line]
+                + _token_offset(lines[e_line], e_tok)
+                + len(lines[e_line].split(" ")[e_tok])
+            )
+            quotes.append(GoldQuote(start, end, "direct", speakers.get(r[1])))
+        docs.append(GoldDoc(ann_path.stem, "\n".join(lines), "en", tuple(quotes)))
+    return docs
+
+
+def _token_offset(line: str, token: int) -> int:
+    return sum(len(t) + 1 for t in line.split(" ")[:token])
+
+
+# --- scoring ------------------------------------------------------------------------------------
+
+
+def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and text[start] in TRIM:
+        start += 1
+    while end > start and text[end - 1] in TRIM:
+        end -= 1
+    return start, end
+
+
+def _pairs(
+    text: str, gold: list[GoldQuote], pred: list[Quotation]
+) -> list[tuple[GoldQuote, Quotation]]:
+    """One-to-one matches, greedy by overlap, overlap >= half the longer trimmed span."""
+    candidates = []
+    for gi, g in enumerate(gold):
+        gs, ge = _trimmed(text, g.start, g.end)
+        for pi, p in enumerate(pred):
+            ps, pe = _trimmed(text, p.start, p.end)
+            overlap = min(ge, pe) - max(gs, ps)
+            if overlap > 0 and overlap >= 0.5 * max(ge - gs, pe - ps):
+                candidates.append((overlap, gi, pi))
+    used_g, used_p, out = set(), set(), []
+    for _, gi, pi in sorted(candidates, reverse=True):
+        if gi not in used_g and pi not in used_p:
+            used_g.add(gi)
+            used_p.add(pi)
+            out.append((gold[gi], pred[pi]))
+    return out
+
+
+def speaker_matches(gold: str | None, pred: Quotation) -> bool:
+    if not gold:
+        return pred.speaker is None and pred.speaker_norm is None
+    want = set(speaker_key(gold).split()) - STOP
+    have = set()
+    for name in (pred.speaker, pred.speaker_norm):
+        if name:
+            have |= set(speaker_key(name).split()) - STOP
+    return bool(want & have)
+
+
+def score_docs(name: str, docs: Iterable[GoldDoc]) -> Scores:
+    scores = Scores(name)
+    began = time.perf_counter()
+    for doc in docs:
+        predicted = extract_quotations(doc.text, doc.language)
+        scores.docs += 1
+        for kind, plain, with_speaker in (
+            ("direct", scores.direct, scores.direct_speaker),
+            ("reported", scores.reported, scores.reported_speaker),
+        ):
+            gold = [q for q in doc.quotations if q.kind == kind]
+            pred = [q for q in predicted if q.kind == kind]
+            pairs = _pairs(doc.text, gold, pred)
+            plain.add(len(pairs), len(pred), len(gold))
+            with_speaker.add(
+                sum(speaker_matches(g.speaker, p) for g, p in pairs), len(pred), len(gold)
+            )
+    scores.seconds = time.perf_counter() - began
+    return scores
+
+
+def corpora(corpus_root: Path, gold_dir: Path, split: str = "test") -> dict[str, list[GoldDoc]]:
+    """Every corpus found: our gold sets always, the shared ones when present."""
+    out = {f"gold-{p.stem}": load_jsonl(p) for p in sorted(gold_dir.glob("*.jsonl"))}
+    wikinews = corpus_root / "quotes-de-wikinews"
+    if wikinews.is_dir():
+        out[f"de-wikinews-{split}"] = load_wikinews(wikinews, split)
+    litbank = corpus_root / "quotes-litbank-en"
+    if litbank.is_dir():
+        out["litbank-en"] = load_litbank(litbank)
+    return out
+
+
+def format_table(rows: list[Scores]) -> str:
+    head = f"{'corpus':<20}{'docs':>5}{'gold':>6}{'direct P/R/F1':>20}{'+speaker F1':>13}{'gold':>6}{'reported P/R/F1':>20}{'+speaker F1':>13}{'ms/doc':>8}"
+    lines = [head, "-" * len(head)]
+    for s in rows:
+        d, r = s.direct, s.reported
+        lines.append(
+            f"{s.name:<20}{s.docs:>5}{d.gold:>6}"
+            f"{f'{d.precision:.2f}/{d.recall:.2f}/{d.f1:.2f}':>20}{s.direct_speaker.f1:>13.2f}"
+            f"{r.gold:>6}{f'{r.precision:.2f}/{r.recall:.2f}/{r.f1:.2f}':>20}{s.reported_speaker.f1:>13.2f}"
+            f"{1000 * s.seconds / max(s.docs, 1):>8.1f}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m memoryhole.quotes.evaluate", description=__doc__.split("\n")[0]
+    )
+    parser.add_argument("--corpus-root", type=Path, default=DEFAULT_CORPUS_ROOT)
+    parser.add_argument(
+        "--gold", type=Path, default=DEFAULT_GOLD, help="directory of *.jsonl gold sets"
+    )
+    parser.add_argument("--split", default="test", help="Wikinews split: test or dev")
+    parser.add_argument(
+        "--limit", type=int, default=None, help="score only the first N docs of each"
+    )
+    args = parser.parse_args(argv)
+    for language in ("en", "ru", "az", "de"):
+        load_lexicon(language)  # load outside the timed loop
+    rows = [
+        score_docs(name, docs[: args.limit])
+        for name, docs in corpora(args.corpus_root, args.gold, args.split).items()
+    ]
+    print(format_table(rows))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

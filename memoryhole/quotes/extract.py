@@ -1,0 +1,430 @@
+"""Quotation extraction: direct quotes (quote marks, dash speech) and reported speech, each with its
+speaker, cue verb and offsets into the text. Rule-based over the language lexicons in `lang/`.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import cache
+
+from memoryhole.quotes.lexicon import Lexicon, available_languages, load_lexicon
+from memoryhole.quotes.marks import Span, dash_spans, quote_spans
+from memoryhole.quotes.names import (
+    UPPER,
+    PeopleIndex,
+    _alternation,
+    is_pronoun,
+    normalise,
+    speaker_pattern,
+    strip_titles,
+)
+
+AFTER_WINDOW = 160  # chars after a quote searched for "…," said X
+CUE_REACH = 70  # the cue must start this close to the quote
+BEFORE_WINDOW = 220  # chars before a quote searched for X said: "…"
+TERMINAL = ".!?…"
+
+
+@dataclass(frozen=True)
+class Quotation:
+    """One quotation. `start`/`end` span it in the given text (including quote marks for direct
+    quotes); `text` is the quoted words without the marks."""
+
+    text: str
+    start: int
+    end: int
+    kind: str  # "direct" | "reported"
+    speaker: str | None  # as written ("he", "Сергея Лаврова", "a police spokesman")
+    speaker_norm: str | None  # resolved, citation-form name ("Сергей Лавров")
+    cue: str | None  # the cue verb or phrase as written
+    language: str
+
+
+@dataclass(frozen=True)
+class Attribution:
+    speaker: str | None
+    speaker_norm: str | None
+    cue: str | None
+
+
+@dataclass(frozen=True)
+class Patterns:
+    cue: re.Pattern[str]
+    speaker: re.Pattern[str]
+    colon_speaker: re.Pattern[str]
+    reported: tuple[re.Pattern[str], ...]
+
+
+@cache
+def _patterns(lex: Lexicon) -> Patterns:
+    cues = _alternation(lex.cue_verbs + lex.according)
+    cue = rf"(?<![\w-])(?i:{cues})(?![\w-])"
+    speaker = speaker_pattern(lex)
+    templates = {
+        "{SPEAKER}": speaker,
+        "{SPEAKER_GEN}": speaker.replace("(?P<speaker>", "(?P<speaker_gen>", 1),
+        "{CUE}": rf"(?P<cue>{cue})",
+        "{CLAUSE}": r"(?P<quote>\S.*?)\s*[.!?…]*\s*$",
+        "{CLAUSE_BEFORE}": r"^(?P<quote>\S.*?)",
+    }
+    reported = []
+    for template in lex.reported:
+        for key, value in templates.items():
+            template = template.replace(key, value)
+        reported.append(re.compile(template, re.DOTALL))
+    return Patterns(
+        cue=re.compile(cue),
+        speaker=re.compile(speaker),
+        colon_speaker=re.compile(speaker + r"\s*:\s*$"),
+        reported=tuple(reported),
+    )
+
+
+def extract_quotations(text: str, language: str | None) -> list[Quotation]:
+    """All quotations in a version's plain text (paragraphs separated by "\\n\\n"), in text order.
+
+    Languages without a lexicon fall back to English cue words (quote marks still work).
+    """
+    lang = language if language in available_languages() else "en"
+    lex = load_lexicon(lang)
+    people = PeopleIndex(text, lex)
+    direct = _direct_quotations(text, lex, people, language or lang)
+    reported = _reported_quotations(text, lex, people, direct, language or lang)
+    return sorted(direct + reported, key=lambda q: (q.start, q.end))
+
+
+# --- direct quotations -----------------------------------------------------------------------
+
+
+def _paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
+    start = text.rfind("\n\n", 0, pos)
+    end = text.find("\n\n", pos)
+    return (0 if start < 0 else start + 2), (len(text) if end < 0 else end)
+
+
+def _direct_quotations(
+    text: str, lex: Lexicon, people: PeopleIndex, language: str
+) -> list[Quotation]:
+    spans = sorted(_all_spans(text), key=lambda pair: pair[0].start)
+    out: list[Quotation] = []
+    last: Quotation | None = None
+    for index, (span, narration) in enumerate(spans):
+        prev_end = spans[index - 1][0].end if index else 0
+        next_start = spans[index + 1][0].start if index + 1 < len(spans) else len(text)
+        quote = _direct(text, span, narration, prev_end, next_start, lex, people, last, language)
+        if quote is not None:
+            out.append(quote)
+            last = quote
+    return out
+
+
+def _all_spans(text: str) -> list[tuple[Span, Span | None]]:
+    pairs: list[tuple[Span, Span | None]] = [(s, None) for s in quote_spans(text)]
+    taken = [(s.start, s.end) for s, _ in pairs]
+    offset = 0
+    for paragraph in text.split("\n\n"):
+        for speech, narration in dash_spans(paragraph, offset):
+            if not any(a <= speech.start < b for a, b in taken):
+                pairs.append((speech, narration))
+        offset += len(paragraph) + 2
+    return pairs
+
+
+def _direct(
+    text: str,
+    span: Span,
+    narration: Span | None,
+    prev_end: int,
+    next_start: int,
+    lex: Lexicon,
+    people: PeopleIndex,
+    last: Quotation | None,
+    language: str,
+) -> Quotation | None:
+    inner = text[span.inner_start : span.inner_end].strip()
+    if not inner:
+        return None
+    para_start, para_end = _paragraph_bounds(text, span.start)
+    colon = _colon_before(text, span.start, max(prev_end, para_start))
+    if _looks_like_title(inner) and not colon:
+        return None
+    if narration is not None:
+        attribution = _after(text, narration.start, narration.end, lex, people, last, True)
+    else:
+        attribution = _after(text, span.end, min(next_start, para_end), lex, people, last)
+    attribution = attribution or _before(
+        text, span.start, max(prev_end, para_start), lex, people, last
+    )
+    if attribution is None and not (colon or narration is not None or _speech_like(inner, lex)):
+        return None  # a short phrase in quote marks without a cue: a term, not a quotation
+    attribution = attribution or _continuation(text, span, last, para_start)
+    attribution = attribution or _last_person(text, span, para_start, people)
+    attribution = attribution or Attribution(None, None, None)
+    return Quotation(
+        inner, span.start, span.end, "direct", attribution.speaker, attribution.speaker_norm,
+        attribution.cue, language,
+    )  # fmt: skip
+
+
+def _looks_like_title(inner: str) -> bool:
+    """Every word capitalised, no closing punctuation: a name of a work, product or term."""
+    if inner.rstrip("\"'”“»«’ ")[-1:] in TERMINAL + ",":
+        return False
+    return all(w[0].isupper() or not w[0].isalpha() for w in inner.split())
+
+
+def _speech_like(inner: str, lex: Lexicon) -> bool:
+    """Quoted words that read as speech even without a cue (measured on German Wikinews dev):
+    long, or a punctuated sentence, or a phrase starting lower-case (a partial quote)."""
+    words = inner.split()
+    terminal = inner.rstrip("\"'”“»«’ ")[-1:] in TERMINAL + ","
+    partial = inner[0].islower() and len(words) >= lex.partial_quote_words
+    return len(words) >= 7 or (terminal and len(words) >= 3) or partial
+
+
+def _last_person(text: str, span: Span, para_start: int, people: PeopleIndex) -> Attribution | None:
+    """An uncued quote right after a sentence about someone ("Coach Peter Hall was blunt. “…”")."""
+    earlier = [p for p in people.before(span.start) if p.start >= para_start]
+    return Attribution(None, earlier[-1].name, None) if earlier else None
+
+
+def _colon_before(text: str, start: int, floor: int) -> bool:
+    before = text[floor:start].rstrip()
+    return before.endswith(":")
+
+
+def _continuation(
+    text: str, span: Span, last: Quotation | None, para_start: int
+) -> Attribution | None:
+    """A quote following an attributed one in the same paragraph, or opening the next paragraph,
+    continues the same speaker ("…," he said. "More.")."""
+    if last is None or last.speaker_norm is None and last.speaker is None:
+        return None
+    between = text[last.end : span.start]
+    same_paragraph = last.start >= para_start
+    opens_next = text[para_start : span.start].strip() == "" and between.count("\n\n") == 1
+    if (same_paragraph and len(between) < 400) or opens_next:
+        return Attribution(None, last.speaker_norm, None)
+    return None
+
+
+def _after(
+    text: str,
+    start: int,
+    limit: int,
+    lex: Lexicon,
+    people: PeopleIndex,
+    last: Quotation | None,
+    narration: bool = False,
+) -> Attribution | None:
+    """'"…," said X' / '"…", — сказал он' / '"…", - deyə X bildirib': the cue right after the quote."""
+    window = text[start : min(limit, start + AFTER_WINDOW)]
+    window = _cut_sentence(window)
+    pats = _patterns(lex)
+    cue = pats.cue.search(window)
+    if cue is None and narration:
+        cue = re.match(r"\s*[\w-]+", window)  # "— …, — вспоминает она": the verb opens it
+    lead = window[: cue.start()] if cue else ""
+    if cue is None or cue.start() > CUE_REACH or (not narration and not _lead_ok(lead, lex)):
+        return None
+    ended = text[:start].rstrip("\"'”“»«’ ").endswith(".")
+    long_tail = len(lead.split()) > 3 or len(window) > 80 or cue.group(0).lower() in lex.according
+    if ended and not narration and window.lstrip()[:1].isupper() and long_tail:
+        return None  # the quote closed its sentence: only a short "Smith said." may follow
+    return _pick_speaker(window, start, cue, lex, people, last)
+
+
+def _lead_ok(lead: str, lex: Lexicon) -> bool:
+    """Between a quote and its cue: punctuation, a dash, and at most a speaker phrase."""
+    stripped = lead.strip(" ,.;:!?…—–-\n")
+    if not stripped:
+        return True
+    if not re.match(r"^[\s,.;!?…—–-]*", lead) or lead.lstrip()[:1] in "(":
+        return False
+    return len(stripped.split()) <= 8 and "." not in stripped[:-1]
+
+
+def _cut_sentence(window: str) -> str:
+    """The window up to the end of its first sentence (after the leading punctuation)."""
+    match = re.search(rf"[.!?…](?=\s+[{UPPER}“„«\"—–])", window[2:])
+    return window[: match.end() + 2] if match else window
+
+
+def _before(
+    text: str, start: int, floor: int, lex: Lexicon, people: PeopleIndex, last: Quotation | None
+) -> Attribution | None:
+    """'X said: "…"' / 'Steinbrück: „…“': the cue (or a colon) in the same sentence before."""
+    lo = max(floor, start - BEFORE_WINDOW)
+    window = text[lo:start]
+    sentence_start = _last_sentence_start(window)
+    window, lo = window[sentence_start:], lo + sentence_start
+    pats = _patterns(lex)
+    cues = list(pats.cue.finditer(window))
+    if cues:
+        return _pick_speaker(window, lo, cues[-1], lex, people, last)
+    colon = pats.colon_speaker.search(window)
+    if colon:
+        return _attribution(colon.group("speaker"), lo + colon.start(), None, lex, people, last)
+    return None
+
+
+def _last_sentence_start(window: str) -> int:
+    ends = list(re.finditer(rf"[.!?…][\"”»“]?\s+(?=[{UPPER}“„«\"—–])", window))
+    return ends[-1].end() if ends else 0
+
+
+def _pick_speaker(
+    window: str,
+    offset: int,
+    cue: re.Match[str],
+    lex: Lexicon,
+    people: PeopleIndex,
+    last: Quotation | None,
+) -> Attribution | None:
+    """The speaker phrase nearest the cue; full person names win over nearer pronouns and nouns."""
+    best: tuple[float, re.Match[str]] | None = None
+    for match in _patterns(lex).speaker.finditer(window):
+        phrase = match.group("speaker")
+        if _not_a_speaker(phrase, lex):
+            continue
+        distance = min(abs(match.start() - cue.end()), abs(cue.start() - match.end()))
+        if match.start() < cue.end() and match.end() > cue.start():
+            continue  # the cue itself
+        score = distance + _speaker_penalty(phrase, lex, people)
+        if best is None or score < best[0]:
+            best = (score, match)
+    if best is None:
+        return Attribution(None, None, cue.group(0))
+    match = best[1]
+    return _attribution(
+        match.group("speaker"), offset + match.start(), cue.group(0), lex, people, last
+    )
+
+
+def _speaker_penalty(phrase: str, lex: Lexicon, people: PeopleIndex) -> int:
+    """Chars added to a candidate's distance from the cue: known people and pronouns are likely
+    speakers; organisations and lone capitalised words (German nouns, places) are not."""
+    if is_pronoun(phrase, lex) or people.is_person(phrase):
+        return -60 if people.is_person(phrase) else 0
+    if people.is_organisation(phrase):
+        return 40
+    name = strip_titles(phrase, lex)
+    if name != phrase.strip() or not phrase[:1].isupper():
+        return 0  # titled name or descriptive phrase
+    if people.known_surname(name):
+        return -20
+    return 60
+
+
+def _not_a_speaker(phrase: str, lex: Lexicon) -> bool:
+    words = phrase.split()
+    return all(w in lex.not_names and not is_pronoun(w, lex) for w in words) or (
+        len(words) == 1 and words[0].rstrip(".,") in lex.non_person_words
+    )
+
+
+def _attribution(
+    phrase: str,
+    pos: int,
+    cue: str | None,
+    lex: Lexicon,
+    people: PeopleIndex,
+    last: Quotation | None,
+) -> Attribution:
+    phrase = _trim_phrase(phrase, lex)
+    last_speaker = last.speaker_norm if last else None
+    name = strip_titles(phrase, lex)
+    if name[:1].isupper() or is_pronoun(name, lex):
+        norm = people.resolve(name, pos, last_speaker)
+    else:
+        norm = normalise(phrase, lex) if lex.language != "ru" else phrase
+    return Attribution(phrase, norm, cue)
+
+
+def _trim_phrase(phrase: str, lex: Lexicon) -> str:
+    words = phrase.split()
+    while len(words) > 1 and words[0] in lex.not_names and not is_pronoun(words[0], lex):
+        words.pop(0)
+    return " ".join(words)
+
+
+# --- reported speech ------------------------------------------------------------------------
+
+
+def _sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence: split after terminal punctuation before an upper-case start."""
+    out = []
+    offset = 0
+    for paragraph in text.split("\n\n"):
+        cut = offset
+        for match in re.finditer(
+            rf"(?<![{UPPER}])[.!?…][\"”»“’]?\s+(?=[\"“«„—–-]?[{UPPER}0-9])", paragraph
+        ):
+            out.append((cut, offset + match.end()))
+            cut = offset + match.end()
+        out.append((cut, offset + len(paragraph)))
+        offset += len(paragraph) + 2
+    return [(a, b) for a, b in out if text[a:b].strip()]
+
+
+def _reported_quotations(
+    text: str, lex: Lexicon, people: PeopleIndex, direct: list[Quotation], language: str
+) -> list[Quotation]:
+    out: list[Quotation] = []
+    last: Quotation | None = None
+    for s_start, s_end in _sentences(text):
+        sentence = text[s_start:s_end].rstrip()
+        if not _patterns(lex).cue.search(sentence):
+            continue  # every reported pattern needs a cue: skip the costly patterns
+        for pattern in _patterns(lex).reported:
+            match = pattern.search(sentence)
+            if match is None:
+                continue
+            q_start, q_end = s_start + match.start("quote"), s_start + match.end("quote")
+            if _mostly_direct(q_start, q_end, direct) or q_end - q_start < 8:
+                continue
+            quote = _reported(text, match, s_start, q_start, q_end, lex, people, last, language)
+            out.append(quote)
+            last = quote
+            break
+    return out
+
+
+def _mostly_direct(start: int, end: int, direct: list[Quotation]) -> bool:
+    covered = sum(max(0, min(end, q.end) - max(start, q.start)) for q in direct)
+    return covered >= 0.5 * (end - start)
+
+
+def _reported(
+    text: str,
+    match: re.Match[str],
+    offset: int,
+    q_start: int,
+    q_end: int,
+    lex: Lexicon,
+    people: PeopleIndex,
+    last: Quotation | None,
+    language: str,
+) -> Quotation:
+    genitive = "speaker_gen" in match.groupdict() and match.group("speaker_gen") is not None
+    group = "speaker_gen" if genitive else "speaker"
+    phrase = match.group(group)
+    cue = match.groupdict().get("cue")
+    attribution = _attribution(phrase, offset + match.start(group), cue, lex, people, last)
+    if cue and not genitive and match.start("cue") > match.start(group):
+        # "Ministry spokesman Ayxan Hacızadə said that": the regex takes the leftmost phrase;
+        # scoring picks the likeliest speaker between it and the cue
+        window = match.string[match.start(group) : match.end("cue")]
+        cue_match = re.search(re.escape(cue) + "$", window)
+        assert cue_match is not None
+        picked = _pick_speaker(window, offset + match.start(group), cue_match, lex, people, last)
+        if picked is not None and picked.speaker is not None:
+            attribution = picked
+    if genitive:
+        norm = normalise(attribution.speaker or phrase, lex, genitive=True)
+        attribution = replace(attribution, speaker_norm=people.resolve(norm, q_start) or norm)
+    return Quotation(
+        text[q_start:q_end], q_start, q_end, "reported", attribution.speaker,
+        attribution.speaker_norm, attribution.cue, language,
+    )  # fmt: skip

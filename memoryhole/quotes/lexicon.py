@@ -1,0 +1,85 @@
+"""Loads a language's quotation lexicon (cue verbs, pronouns, titles, patterns) from `lang/<code>.toml`.
+
+A language is data, not code: adding one means adding a TOML file. Brace alternation in entries
+("sagt{,e,en}") is expanded here so the files stay short.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+LANG_DIR = Path(__file__).parent / "lang"
+_BRACES = re.compile(r"\{([^{}]*)\}")
+
+
+def expand(entry: str) -> list[str]:
+    """Expand brace alternation: "warn{s,ed}" -> ["warns", "warned"] (nested groups not allowed)."""
+    match = _BRACES.search(entry)
+    if match is None:
+        return [entry]
+    head, tail = entry[: match.start()], entry[match.end() :]
+    return [form for option in match.group(1).split(",") for form in expand(head + option + tail)]
+
+
+def _words(data: dict, key: str) -> tuple[str, ...]:
+    forms = [form for entry in data.get(key, []) for form in expand(entry)]
+    return tuple(
+        sorted(set(forms), key=lambda w: (-len(w), w))
+    )  # longest first for regex alternation
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    language: str
+    cue_verbs: tuple[str, ...]
+    according: tuple[str, ...]
+    pronouns_male: tuple[str, ...]
+    pronouns_female: tuple[str, ...]
+    pronouns_plural: tuple[str, ...]
+    name_particles: tuple[str, ...]
+    titles: tuple[str, ...]
+    speaker_heads: tuple[str, ...]
+    determiners: tuple[str, ...]
+    not_names: frozenset[str]
+    non_person_words: frozenset[str]
+    reported: tuple[str, ...]  # regex templates with {SPEAKER}, {CUE}, {CLAUSE}, ...
+    genitive_suffix: str | None
+    partial_quote_words: int  # a lower-case quoted phrase this long is a partial quotation
+
+    @property
+    def pronouns(self) -> tuple[str, ...]:
+        return self.pronouns_male + self.pronouns_female + self.pronouns_plural
+
+
+def available_languages() -> tuple[str, ...]:
+    return tuple(sorted(p.stem for p in LANG_DIR.glob("*.toml")))
+
+
+@cache
+def load_lexicon(language: str) -> Lexicon:
+    """The lexicon for an ISO 639-1 code; KeyError names the available ones when there is none."""
+    path = LANG_DIR / f"{language}.toml"
+    if not path.is_file():
+        raise KeyError(f"no quotation lexicon for {language!r}; available: {available_languages()}")
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return Lexicon(
+        language=data["language"],
+        cue_verbs=_words(data, "cue_verbs"),
+        according=_words(data, "according"),
+        pronouns_male=_words(data, "pronouns_male"),
+        pronouns_female=_words(data, "pronouns_female"),
+        pronouns_plural=_words(data, "pronouns_plural"),
+        name_particles=_words(data, "name_particles"),
+        titles=_words(data, "titles"),
+        speaker_heads=_words(data, "speaker_heads"),
+        determiners=_words(data, "determiners"),
+        not_names=frozenset(_words(data, "not_names")),
+        non_person_words=frozenset(_words(data, "non_person_words")),
+        reported=tuple(item["pattern"] for item in data.get("reported", [])),
+        genitive_suffix=data.get("genitive_suffix"),
+        partial_quote_words=int(data.get("partial_quote_words", 3)),
+    )

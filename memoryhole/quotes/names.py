@@ -1,0 +1,257 @@
+"""Person names in quotation contexts: regex building blocks, normalisation (Russian case folding via
+pymorphy3, Azerbaijani genitive), comparison keys, and the article's people index used to resolve
+pronouns and bare surnames to the last full name mentioned.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from memoryhole.quotes.lexicon import Lexicon
+
+# Upper-case letters of Latin (with extensions), Greek and Cyrillic: `re` has no \p{Lu}.
+UPPER = "".join(
+    chr(c) for r in (range(0x41, 0x250), range(0x370, 0x530)) for c in r if chr(c).isupper()
+)
+_CAP = rf"[{UPPER}](?:\.|[\w'’]*(?:-[\w][\w'’]*)*)"  # a word or an initial ("J.")
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
+
+
+def _alternation(words: tuple[str, ...]) -> str:
+    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) or "(?!)"
+
+
+@cache
+def name_pattern(lex: Lexicon) -> str:
+    """One to four capitalised words, lower-case particles allowed inside ("Ursula von der Leyen")."""
+    particles = _alternation(lex.name_particles)
+    return rf"{_CAP}(?:\s+(?:(?:{particles})\s+){{0,2}}{_CAP}){{0,3}}"
+
+
+@cache
+def speaker_pattern(lex: Lexicon, group: str = "speaker") -> str:
+    """A speaker: (titles) + name, a pronoun, or a descriptive phrase ending in a speaker noun."""
+    titles = _alternation(lex.titles)
+    dets = _alternation(lex.determiners)
+    heads = _alternation(lex.speaker_heads)
+    pronouns = _alternation(lex.pronouns)
+    name = name_pattern(lex)
+    not_names = _alternation(tuple(lex.not_names))
+    titled = rf"(?:(?:{titles})\s+(?:[\w-]+\s+){{0,2}}?)?(?!(?:{not_names})\b){name}"
+    descriptor = rf"(?:(?i:{dets})\s+)?(?:[\w'’-]+\s+){{0,2}}(?i:{heads})\b"
+    return rf"(?P<{group}>{titled}|\b(?i:{pronouns})\b|{descriptor})"
+
+
+@lru_cache(maxsize=1)
+def _morph():  # pymorphy3 loads its dictionaries once (about 0.1 s)
+    import pymorphy3
+
+    return pymorphy3.MorphAnalyzer()
+
+
+NAME_TAGS = ("Name", "Surn", "Patr")
+
+
+@lru_cache(maxsize=20000)
+def _ru_parse(word: str):
+    parses = _morph().parse(word)
+    named = [p for p in parses if any(t in p.tag for t in NAME_TAGS)]
+    return named, parses
+
+
+def ru_gender(words: list[str]) -> str | None:
+    for word in words:
+        named, _ = _ru_parse(word)
+        if named and named[0].tag.gender:
+            return named[0].tag.gender  # "masc" | "femn"
+    return None
+
+
+def _ru_nominative(word: str, gender: str | None) -> str:
+    named, parses = _ru_parse(word)
+    if not named:
+        return word  # foreign or unknown words ("Лю", "Цзяньчао") do not decline
+    matching = [p for p in named if gender is None or p.tag.gender == gender] or named
+    form = matching[0].inflect({"nomn"})
+    if form is None:
+        return word
+    word_out = form.word
+    return "-".join(part[:1].upper() + part[1:] for part in word_out.split("-"))
+
+
+def normalise_russian(name: str) -> str:
+    """ "Сергея Лаврова" -> "Сергей Лавров", "Марии Захаровой" -> "Мария Захарова"."""
+    words = name.split()
+    gender = ru_gender(words)
+    return " ".join(
+        _ru_nominative(w, gender) if w[:1].isupper() and not w.isupper() else w for w in words
+    )
+
+
+@cache
+def _title_prefix(lex: Lexicon) -> re.Pattern[str]:
+    return re.compile(
+        rf"^(?:(?:(?i:{_alternation(lex.determiners)})|{_alternation(lex.titles)}"
+        rf"|(?i:{_alternation(lex.speaker_heads)}))\s+)+"
+    )
+
+
+@cache
+def _name_re(lex: Lexicon) -> re.Pattern[str]:
+    return re.compile(name_pattern(lex))
+
+
+@cache
+def _title_suffix(lex: Lexicon) -> re.Pattern[str]:
+    return re.compile(rf"(?:{_alternation(lex.titles)})\s+$")
+
+
+def _title_before(text: str, pos: int, lex: Lexicon) -> str | None:
+    """The title just before a name ("Mrs", "Frau"), used as a gender hint."""
+    match = _title_suffix(lex).search(text[max(0, pos - 40) : pos])
+    return match.group(0).strip() if match else None
+
+
+def strip_titles(phrase: str, lex: Lexicon) -> str:
+    """Drop leading determiners and titles: "Foreign Minister Sergei Lavrov" -> "Sergei Lavrov"."""
+    rest = _title_prefix(lex).sub("", phrase.strip())
+    # a lower-case title may be followed by its complement ("министр иностранных дел")
+    match = _name_re(lex).search(rest)
+    if match and rest[: match.start()].strip() and rest[: match.start()].strip()[0].islower():
+        rest = rest[match.start() :]
+    return rest or phrase.strip()
+
+
+def is_pronoun(word: str, lex: Lexicon) -> bool:
+    return word.casefold() in {p.casefold() for p in lex.pronouns}
+
+
+def pronoun_gender(word: str, lex: Lexicon) -> str | None:
+    low = word.casefold()
+    if low in {p.casefold() for p in lex.pronouns_male}:
+        return "masc"
+    if low in {p.casefold() for p in lex.pronouns_female}:
+        return "femn"
+    return None
+
+
+def normalise(phrase: str, lex: Lexicon, genitive: bool = False) -> str:
+    """A speaker phrase as written -> the name in its citation form (titles dropped)."""
+    name = strip_titles(phrase, lex)
+    if genitive and lex.genitive_suffix:
+        name = re.sub(lex.genitive_suffix + r"$", "", name)
+    if lex.language == "ru" or _CYRILLIC.search(name):
+        name = normalise_russian(name)
+    return name
+
+
+def speaker_key(name: str) -> str:
+    """A comparison key for a speaker name: case, accents, punctuation, word order and Russian
+    grammatical case folded ("Сергея Лаврова" and "Лавров Сергей" share one key)."""
+    if _CYRILLIC.search(name):
+        name = normalise_russian(name)
+    decomposed = unicodedata.normalize("NFKD", name.casefold().replace("ё", "е"))
+    bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    tokens = re.findall(r"\w+", bare)
+    return " ".join(sorted(tokens))
+
+
+@lru_cache(maxsize=20000)
+def _word_keys(word: str) -> frozenset[str]:
+    """Keys of a name word; for Russian also its lemmas ("Соколова" ~ "Соколов")."""
+    keys = {speaker_key(word)}
+    if _CYRILLIC.search(word):
+        keys |= {p.normal_form.replace("ё", "е") for p in _ru_parse(word)[1]}
+    return frozenset(keys)
+
+
+def _same_word(a: str, b: str) -> bool:
+    return bool(_word_keys(a) & _word_keys(b))
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str  # normalised full name
+    start: int
+    gender: str | None
+
+
+class PeopleIndex:
+    """Full person names mentioned in an article, in order, for resolving later short mentions."""
+
+    def __init__(self, text: str, lex: Lexicon) -> None:
+        self.lex = lex
+        self.people: list[Person] = []
+        for match in _name_re(lex).finditer(text):
+            full = self._full_name(match.group(0))
+            if full:
+                title = _title_before(text, match.start(), lex)
+                gender = self._gender(full, title)
+                self.people.append(Person(normalise(full, lex), match.start(), gender))
+
+    def is_person(self, phrase: str) -> bool:
+        return self._full_name(strip_titles(phrase, self.lex)) is not None
+
+    def known_surname(self, word: str) -> bool:
+        return any(_same_word(word, w) for p in self.people for w in p.name.split())
+
+    def is_organisation(self, phrase: str) -> bool:
+        return any(w.strip(".,") in self.lex.non_person_words for w in phrase.split())
+
+    def _full_name(self, raw: str) -> str | None:
+        words = raw.split()
+        while words and words[0] in self.lex.not_names:
+            words.pop(0)
+        if len(words) < 2 or any(w.strip(".,") in self.lex.non_person_words for w in words):
+            return None
+        if any(w.rstrip(".").isupper() and len(w.rstrip(".")) > 1 for w in words):
+            return None  # acronyms belong to organisations
+        ru_common = self.lex.language == "ru" and not any(_ru_parse(w)[0] for w in words)
+        if ru_common and all(_ru_parse(w)[1][0].tag.POS for w in words):
+            return None  # known common words, no name among them
+        return " ".join(words)
+
+    def _gender(self, name: str, title: str | None) -> str | None:
+        if self.lex.language == "ru":
+            return ru_gender(name.split())
+        if title and title.rstrip(".") in ("Mrs", "Ms", "Frau", "Lady", "Queen"):
+            return "femn"
+        if title and title.rstrip(".") in ("Mr", "Herr", "Sir", "Lord", "King"):
+            return "masc"
+        return None
+
+    def before(self, pos: int) -> list[Person]:
+        return [p for p in self.people if p.start < pos]
+
+    def resolve(self, mention: str, pos: int, last_speaker: str | None = None) -> str | None:
+        """The full name a short mention at `pos` stands for (or the mention itself, normalised)."""
+        words = mention.split()
+        if len(words) == 1 and is_pronoun(words[0], self.lex):
+            return self._resolve_pronoun(words[0], pos, last_speaker)
+        name = normalise(mention, self.lex)
+        if len(name.split()) != 1:
+            return name
+        earlier = self.before(pos) or self.people
+        for person in reversed(earlier):
+            if any(_same_word(mention, word) for word in person.name.split()):
+                return person.name
+        return name
+
+    def _resolve_pronoun(self, pronoun: str, pos: int, last_speaker: str | None) -> str | None:
+        gender = pronoun_gender(pronoun, self.lex)
+        if gender is None and pronoun.casefold() in {
+            p.casefold() for p in self.lex.pronouns_plural
+        }:
+            return None
+        candidates = self.before(pos)
+        if last_speaker and len(last_speaker.split()) > 1:
+            speaker_person = [p for p in candidates if p.name == last_speaker]
+            if speaker_person and speaker_person[-1].gender in (None, gender):
+                return last_speaker
+        for person in reversed(candidates):
+            if gender is None or person.gender in (None, gender):
+                return person.name
+        return last_speaker

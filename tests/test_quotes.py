@@ -1,0 +1,193 @@
+"""Quotation extraction: quote marks, dash speech, reported speech, speakers and name folding."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from memoryhole.quotes import extract_quotations, speaker_key
+from memoryhole.quotes.lexicon import available_languages, expand, load_lexicon
+from memoryhole.quotes.marks import QUOTE_CHARS, dash_spans, quote_spans
+
+
+def _only(text: str, language: str, kind: str | None = None):
+    quotes = [q for q in extract_quotations(text, language) if kind is None or q.kind == kind]
+    assert len(quotes) == 1, quotes
+    return quotes[0]
+
+
+# --- quote marks ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("He said: “It is ‘fine’ now.” Done.", ["“It is ‘fine’ now.”"]),
+        ("„Das ist gut“, sagte er.", ["„Das ist gut“"]),
+        ("»Ja«, sagte sie.", ["»Ja«"]),
+        ("«Ёлки „палки“», — сказал он.", ["«Ёлки „палки“»"]),
+        ('Don’t say "yes", he said.', ['"yes"']),
+        ("‚Klein‘ und groß", ["‚Klein‘"]),
+        ("“ My dear , ” said she , “ have you ? ”", ["“ My dear , ”", "“ have you ? ”"]),
+    ],
+)
+def test_quote_spans_pair_marks(text: str, expected: list[str]) -> None:
+    assert [text[s.start : s.end] for s in quote_spans(text)] == expected
+
+
+def test_unclosed_quote_runs_to_paragraph_end_only_when_it_opens_the_paragraph() -> None:
+    text = "“First part of a long quote\n\nIt was 5 o’clock“ and then"
+    spans = quote_spans(text)
+    assert [text[s.start : s.end] for s in spans] == ["“First part of a long quote"]
+    assert spans[0].closed is False
+
+
+def test_dash_speech_alternates_speech_and_narration() -> None:
+    p = "— Это неправда, — сказал Иван Петров. — Мы ничего не знали."
+    pairs = dash_spans(p)
+    assert [p[s.start : s.end] for s, _ in pairs] == ["Это неправда", "Мы ничего не знали."]
+    first_narration = pairs[0][1]
+    assert first_narration is not None
+    assert p[first_narration.start : first_narration.end] == "сказал Иван Петров."
+    assert dash_spans("Обычный абзац - без прямой речи.") == []
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .,\n—-") + sorted(QUOTE_CHARS)), max_size=60))
+@settings(max_examples=300, deadline=None)
+def test_quote_spans_are_ordered_disjoint_and_start_at_a_mark(text: str) -> None:
+    previous_end = 0
+    for span in quote_spans(text):
+        assert previous_end <= span.start < span.end <= len(text)
+        assert text[span.start] in QUOTE_CHARS
+        assert span.start < span.inner_start <= span.inner_end <= span.end
+        previous_end = span.end
+
+
+PIECES = list("Ab Сc .,:\n—-") + ["said ", "сказал ", "Liu ", "Ann Lee "] + sorted(QUOTE_CHARS)
+
+
+@given(st.lists(st.sampled_from(PIECES), max_size=40).map("".join))
+@settings(max_examples=200, deadline=None)
+def test_extraction_never_fails_and_offsets_hold_the_text(text: str) -> None:
+    for language in ("en", "ru", "az", "de"):
+        for q in extract_quotations(text, language):
+            assert 0 <= q.start < q.end <= len(text)
+            assert q.text in text[q.start : q.end]
+            assert q.kind in ("direct", "reported")
+
+
+@given(st.lists(st.text(alphabet="abc", min_size=1, max_size=3), min_size=1, max_size=4))
+def test_brace_expansion_yields_every_option(options: list[str]) -> None:
+    assert expand("x{" + ",".join(options) + "}y") == ["x" + o + "y" for o in options]
+
+
+# --- English -----------------------------------------------------------------------------------------
+
+
+def test_bare_surname_and_pronoun_resolve_to_the_last_full_name() -> None:
+    text = (
+        "Chinese official Liu Jianchao visited Berlin.\n\n"
+        "“We are ready,” Liu said.\n\n"
+        "“But not today,” he added."
+    )
+    quotes = extract_quotations(text, "en")
+    assert [(q.speaker, q.speaker_norm, q.cue) for q in quotes] == [
+        ("Liu", "Liu Jianchao", "said"),
+        ("he", "Liu Jianchao", "added"),
+    ]
+    assert text[quotes[0].start : quotes[0].end] == "“We are ready,”"
+    assert quotes[0].text == "We are ready,"
+
+
+def test_cue_before_the_quote_with_colon() -> None:
+    q = _only('Foreign Minister Sergei Lavrov told reporters: "The door remains open."', "en")
+    assert (q.kind, q.speaker_norm, q.cue) == ("direct", "Sergei Lavrov", "told reporters")
+
+
+def test_reported_speech_said_that_and_according_to() -> None:
+    q = _only("Economist Maria Lopez said that inflation would fall by spring.", "en")
+    assert (q.kind, q.text, q.speaker_norm) == (
+        "reported",
+        "inflation would fall by spring",
+        "Maria Lopez",
+    )
+    q = _only("According to the police, the driver had fallen asleep.", "en")
+    assert (q.kind, q.text, q.speaker_norm) == (
+        "reported",
+        "the driver had fallen asleep",
+        "police",
+    )
+
+
+def test_titles_and_scare_quotes_are_not_quotations() -> None:
+    text = "The museum shows “The Night Watch” until October. Residents called the tax “unfair”."
+    assert extract_quotations(text, "en") == []
+
+
+# --- Russian -----------------------------------------------------------------------------------------
+
+
+def test_russian_dash_attribution_and_case_folding() -> None:
+    q = _only("«Мы готовы к переговорам», — заявил министр иностранных дел Сергей Лавров.", "ru")
+    assert (q.kind, q.speaker_norm, q.cue) == ("direct", "Сергей Лавров", "заявил")
+    q = _only("По словам Сергея Лаврова, переговоры начнутся в мае.", "ru")
+    assert (q.kind, q.speaker, q.speaker_norm) == ("reported", "Сергея Лаврова", "Сергей Лавров")
+    q = _only("По словам Лю Цзяньчао, Пекин открыт для диалога.", "ru")
+    assert q.speaker_norm == "Лю Цзяньчао"
+
+
+def test_russian_feminine_surname_and_continued_dash_speech() -> None:
+    text = "Глава пресс-службы Мария Захарова выступила в среду.\n\n— Это ложь, — сказала она. — Писем не было."
+    quotes = extract_quotations(text, "ru")
+    assert [(q.text, q.speaker_norm) for q in quotes] == [
+        ("Это ложь", "Мария Захарова"),
+        ("Писем не было.", "Мария Захарова"),
+    ]
+    # a bare surname resolves to the full name even when that comes later (in another case)
+    q = _only(
+        "Захарова заявила, что документов нет. Позже Марию Захарову не видели.", "ru", "reported"
+    )
+    assert q.speaker_norm == "Мария Захарова"
+
+
+# --- Azerbaijani and German -------------------------------------------------------------------------
+
+
+def test_azerbaijani_deye_and_sozlerine_gore() -> None:
+    text = (
+        '"Biz danışıqlara hazırıq", - deyə xarici işlər naziri Ceyhun Bayramov bildirib. '
+        "Ceyhun Bayramovun sözlərinə görə, danışıqlar mayda başlayacaq."
+    )
+    direct, reported = extract_quotations(text, "az")
+    assert (direct.kind, direct.speaker_norm) == ("direct", "Ceyhun Bayramov")
+    assert (reported.kind, reported.text, reported.speaker_norm) == (
+        "reported",
+        "danışıqlar mayda başlayacaq",
+        "Ceyhun Bayramov",
+    )
+
+
+def test_german_so_attribution_and_unknown_language_fallback() -> None:
+    q = _only("„Das Projekt macht gute Fortschritte“, so Astronaut Yang Liwei.", "de")
+    assert (q.speaker_norm, q.cue) == ("Yang Liwei", "so")
+    q = _only("“We are fine,” Anna Berg said.", "xx")
+    assert (q.language, q.speaker_norm) == ("xx", "Anna Berg")
+
+
+# --- names ------------------------------------------------------------------------------------------
+
+
+def test_speaker_key_folds_case_accents_order_and_russian_case() -> None:
+    assert speaker_key("Сергея Лаврова") == speaker_key("Лавров Сергей")
+    assert speaker_key("José Núñez") == speaker_key("jose nunez")
+    assert speaker_key("Liu Jianchao") != speaker_key("Liu Wei")
+
+
+def test_every_language_file_loads_and_unknown_codes_name_the_choices() -> None:
+    assert {"en", "ru", "az", "de"} <= set(available_languages())
+    for code in available_languages():
+        lex = load_lexicon(code)
+        assert lex.cue_verbs and lex.reported
+    with pytest.raises(KeyError, match="available"):
+        load_lexicon("xx")
