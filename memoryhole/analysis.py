@@ -7,7 +7,10 @@ fingerprint instead of a full trafilatura extraction; that is what keeps noisy r
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
+import signal
+import sys
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 
@@ -31,12 +34,23 @@ def analyse(
     return Analysis(fp, extract(body, url, charset=charset))
 
 
+def _die_with_parent() -> None:
+    """Linux: end this worker when the monitor dies, even by SIGKILL (else it lingers for ever)."""
+    if sys.platform == "linux":
+        # SIGKILL, as the fork inherits the runner's SIGTERM handler. 1 = PR_SET_PDEATHSIG.
+        ctypes.CDLL(None).prctl(1, signal.SIGKILL)
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(0)
+
+
 class Analyser:
     """Runs `analyse` in a process pool (or inline with workers=1 on a one-core machine or in tests)."""
 
     def __init__(self, workers: int = 0) -> None:
         n = workers or (os.cpu_count() or 1)
-        self._pool: Executor | None = ProcessPoolExecutor(max_workers=n) if n > 1 else None
+        self._pool: Executor | None = (
+            ProcessPoolExecutor(max_workers=n, initializer=_die_with_parent) if n > 1 else None
+        )
 
     async def __call__(
         self, body: bytes, charset: str | None, url: str, previous: str | None

@@ -253,7 +253,7 @@ class Archive:
     ) -> WarcLocation:
         """Write the records of one fetch; when it returns, they are in the file (fsynced if ``sync``)."""
         buf = io.BytesIO()
-        writer = WARCWriter(buf, gzip=True, warc_version="1.1")
+        writer = _Writer(buf, gzip=True, warc_version="1.1")
         digest: str | None = None
         record_id: str | None = None
         revisit = False
@@ -389,6 +389,24 @@ def _write_exchange(
     writer.write_record(request)
     writer.write_record(response)
     return resp_id
+
+
+class _Writer(WARCWriter):
+    """warcio's writer, compressing each record as its own gzip member at level 6 instead of 9:
+    several times less CPU on HTML for a few per cent more bytes."""
+
+    def _write_warc_record(self, out, record):  # type: ignore[no-untyped-def]
+        if not self.gzip:
+            return super()._write_warc_record(out, record)
+        plain = io.BytesIO()
+        self.gzip = False
+        try:
+            super()._write_warc_record(plain, record)
+        finally:
+            self.gzip = True
+        comp = zlib.compressobj(6, zlib.DEFLATED, zlib.MAX_WBITS + 16)
+        out.write(comp.compress(plain.getvalue()) + comp.flush())
+        return None
 
 
 def _write_metadata(writer: WARCWriter, fetch: Fetch) -> str:

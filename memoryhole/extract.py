@@ -241,7 +241,7 @@ def _language(declared: str | None, text: str) -> str | None:
     often declare the site's default language on every page)."""
     if len(text) < 200:
         return declared
-    detected, confidence = _language_identifier().classify(text[:5000])
+    detected, confidence = _language_identifier().classify(text[:2000])  # plenty, and 3x cheaper
     if declared is None or (confidence >= 0.99 and len(text) >= 500):
         return str(detected)
     return declared

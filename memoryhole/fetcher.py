@@ -386,7 +386,10 @@ class Fetcher:
         self.guard = guard
         self.on_aux_fetch = on_aux_fetch
         self._own_client = client is None
-        self._client = client or httpx.AsyncClient(follow_redirects=False, trust_env=False)
+        self._client = client or self._new_client()
+        # One connection pool per host: httpcore scans every pooled connection (a poll() each) on
+        # every request, so one shared pool for hundreds of hosts costs more than the request.
+        self._clients: dict[str, httpx.AsyncClient] = {}
         self._timeout = httpx.Timeout(
             connect=limits.connect_timeout,
             read=limits.read_timeout,
@@ -406,7 +409,9 @@ class Fetcher:
 
     async def aclose(self) -> None:
         if self._own_client:
-            await self._client.aclose()
+            for client in (self._client, *self._clients.values()):
+                await client.aclose()
+            self._clients.clear()
 
     async def fetch(
         self,
@@ -497,12 +502,29 @@ class Fetcher:
                 await asyncio.sleep(slot - now)
             yield
 
+    def _new_client(self) -> httpx.AsyncClient:
+        keep = max(2, self.per_host)
+        return httpx.AsyncClient(
+            follow_redirects=False,
+            trust_env=False,
+            limits=httpx.Limits(max_connections=None, max_keepalive_connections=keep),
+        )
+
+    def _client_for(self, url: str) -> httpx.AsyncClient:
+        if not self._own_client:
+            return self._client
+        host = httpx.URL(url).host if "://" in url else ""
+        client = self._clients.get(host)
+        if client is None:
+            client = self._clients[host] = self._new_client()
+        return client
+
     async def _exchange(
         self, chain: _Chain, headers: dict[str, str]
     ) -> tuple[Exchange, _Failure | None]:
         """One request/response; the response (possibly partial) and why it is partial, if it is."""
         try:
-            request = self._client.build_request(
+            request = self._client_for(chain.current).build_request(
                 "GET", chain.current, headers=headers, timeout=self._timeout
             )
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
@@ -523,7 +545,8 @@ class Fetcher:
         failure: _Failure | None = None
         try:
             async with asyncio.timeout_at(deadline):
-                response = await self._client.send(request, stream=True, follow_redirects=False)
+                client = self._clients.get(request.url.host, self._client)
+                response = await client.send(request, stream=True, follow_redirects=False)
                 try:
                     peer = _peer_ip(response)  # read now: the socket is gone after aclose()
                     self._check_peer(request.url.host, peer)

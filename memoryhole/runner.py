@@ -44,7 +44,8 @@ class Runner:
         self.progress = progress or Progress()
         self._stop = asyncio.Event()
         self._inflight: dict[tuple[str, int], asyncio.Task[None]] = {}
-        self._done_once: set[tuple[str, int]] = set()
+        self._done_once: set[tuple[str, int]] = set()  # outlets discovered/probed in a --once pass
+        self._pass_start: datetime | None = None  # --once: what was checked since then is done
 
     def stop(self) -> None:
         self._stop.set()
@@ -59,6 +60,7 @@ class Runner:
                 loop.add_signal_handler(sig, self.stop)
         deadline = loop.time() + duration if duration is not None else None
         sem = asyncio.Semaphore(self.ctx.settings.concurrency)
+        self._pass_start = utcnow() if once else None
         try:
             while not self._stop.is_set():
                 if deadline is not None and loop.time() >= deadline:
@@ -81,24 +83,18 @@ class Runner:
         if room == 0:
             return 0
 
-        def busy(kind: str) -> list[int]:
-            ids = {i for k, i in self._inflight if k == kind}
-            if once:
-                ids |= {i for k, i in self._done_once if k == kind}
-            return sorted(ids)
+        def busy(kind: str) -> list[int]:  # in flight, or (in a --once pass) already failed
+            return sorted(i for k, i in (*self._inflight, *self._done_once) if k == kind)
 
         for outlet in store.due_probes(now):
             if outlet["last_discovered_at"] is None:
-                launched += self._start(
-                    ("discover", outlet["id"]), sem, pipeline.discover_outlet, outlet, once
-                )
+                launched += self._start(("discover", outlet["id"]), sem, pipeline.discover_outlet, outlet, once)
             else:
-                launched += self._start(
-                    ("probe", outlet["id"]), sem, pipeline.probe_outlet, outlet, once
-                )
-        for src in store.due_sources(now, min(room, BATCH), busy("source")):
+                launched += self._start(("probe", outlet["id"]), sem, pipeline.probe_outlet, outlet, once)
+        since = self._pass_start
+        for src in store.due_sources(now, min(room, BATCH), busy("source"), not_since=since):
             launched += self._start(("source", src["id"]), sem, self._source, src, once)
-        for art in store.due_articles(now, min(room, BATCH), busy("article")):
+        for art in store.due_articles(now, min(room, BATCH), busy("article"), not_since=since):
             launched += self._start(("article", art["id"]), sem, self._article, art, once)
         return launched
 
@@ -119,12 +115,14 @@ class Runner:
                     await fn(self.ctx, row, utcnow())
                 except Exception:  # a bug in one check must never stop the monitor
                     self.progress.errors += 1
+                    if once:
+                        self._done_once.add(key)
                     log.exception(
                         "check of %s %s failed", key[0], row.get("url") or row.get("homepage")
                     )
                 finally:
                     self._inflight.pop(key, None)
-                    if once:
+                    if once and key[0] in ("discover", "probe"):
                         self._done_once.add(key)
 
         self._inflight[key] = asyncio.create_task(job())

@@ -29,7 +29,8 @@ def _pg_database() -> Iterator[str]:
     finally:
         with admin.connect() as conn:
             conn.execute(
-                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"), {"n": name}
+                text("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"),
+                {"n": name},
             )
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         admin.dispose()
@@ -42,5 +43,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         yield f"sqlite:///{tmp_path / 'memoryhole.db'}"
         return
     if not PG_URL:
-        pytest.skip("PostgreSQL tests need MEMORYHOLE_TEST_PG (e.g. postgresql+psycopg://postgres@127.0.0.1/test)")
+        pytest.skip(
+            "PostgreSQL tests need MEMORYHOLE_TEST_PG (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+        )
     yield from _pg_database()

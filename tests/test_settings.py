@@ -13,13 +13,24 @@ from memoryhole.settings import Settings, SettingsError, format_duration, load, 
 
 @pytest.mark.parametrize(
     ("text", "seconds"),
-    [("2s", 2), ("10m", 600), ("1h", 3600), ("3d", 259200), ("1h30m", 5400), ("250ms", 0.25), ("90", 90), (" 5 m", 300)],
+    [
+        ("2s", 2),
+        ("10m", 600),
+        ("1h", 3600),
+        ("3d", 259200),
+        ("1h30m", 5400),
+        ("250ms", 0.25),
+        ("90", 90),
+        (" 5 m", 300),
+    ],
 )
 def test_durations(text: str, seconds: float) -> None:
     assert parse_duration(text) == seconds
 
 
-@pytest.mark.parametrize("bad", ["", "x", "10 minutes", "-5s", "0s", "1h-2m", "s", "1.2.3s", "10mm"])
+@pytest.mark.parametrize(
+    "bad", ["", "x", "10 minutes", "-5s", "0s", "1h-2m", "s", "1.2.3s", "10mm"]
+)
 def test_bad_durations_say_how_to_write_one(bad: str) -> None:
     with pytest.raises(SettingsError, match="duration"):
         parse_duration(bad)

@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from memoryhole.models import Document, Fetch
-from memoryhole.store import NewEvent, Store, StoreError
+from memoryhole.store import CheckOutcome, NewEvent, Store, StoreError
 
 NOW = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)
 
@@ -76,15 +76,8 @@ def test_versions_are_saved_only_when_content_differs(store: Store) -> None:
     d1 = _doc(url, "The minister said “our companies will build it”.")
 
     def check(doc: Document, events=()) -> int | None:
-        fid = store.record_fetch(_fetch(url), None, "article", article_id=aid, outlet_id=oid)
-        return store.record_check(
-            aid,
-            fid,
-            _fetch(url),
-            document=doc,
-            article_updates={"last_checked": NOW},
-            events=events,
-        )
+        outcome = CheckOutcome(doc, {"last_checked": NOW}, events)
+        return store.record_check(aid, oid, _fetch(url), None, lambda _fetch_id: outcome)[1]
 
     n1 = check(d1, [NewEvent("new", oid, aid, NOW, summary="x", version_is_new=True)])
     n2 = check(d1)

@@ -243,6 +243,44 @@ def _head(outlet: Outlet, title: str, meta: str) -> str:
     )
 
 
+def _bulk_head(outlet: Outlet) -> str:
+    """What makes real news pages weigh 60-100 KB: inlined critical CSS and an app-state blob.
+
+    Fixed per outlet, so it adds bytes and parsing work but no noise."""
+
+    def make() -> str:
+        rng = random.Random(outlet.name)
+        rules = "".join(
+            f".c-{i}-{rng.randrange(10**6):06d}{{margin:{rng.randrange(40)}px {rng.randrange(40)}px;"
+            f"color:#{rng.randrange(16**6):06x};font:{rng.randrange(10, 30)}px/1.{rng.randrange(9)} sans-serif}}"
+            for i in range(320)
+        )
+        state = json.dumps(
+            {
+                "menu": [
+                    {"id": i, "label": f"Topic {rng.randrange(10**5)}", "href": f"/topics/t{i}/",
+                     "promo": rng.random() > 0.8}
+                    for i in range(260)
+                ],
+                "config": {"ads": {f"slot{i}": {"sizes": [[300, 250], [728, 90]], "lazy": True} for i in range(60)}},
+            }
+        )
+        return f"<style>{rules}</style>\n<script>window.__APP_CONFIG__={state};</script>\n"
+
+    return _cached(outlet, "bulk-head", outlet.base, make)
+
+
+def _bulk_footer(outlet: Outlet) -> str:
+    def make() -> str:
+        rng = random.Random(outlet.name + "footer")
+        links = "".join(
+            f'<li><a href="/topics/t{i}/">Topic {rng.randrange(10**5)}</a></li>' for i in range(180)
+        )
+        return f'<nav class="footer-topics" aria-label="topics"><ul>{links}</ul></nav>\n'
+
+    return _cached(outlet, "bulk-footer", outlet.base, make)
+
+
 def _masthead(outlet: Outlet) -> str:
     def make() -> str:
         items = "".join(
@@ -275,6 +313,7 @@ def _assemble(outlet: Outlet, head: str, main: str, furn: Furniture, views: str 
     return "".join(
         (
             head,
+            _bulk_head(outlet),
             furn.script(),
             _masthead(outlet),
             furn.clock(outlet.lang),
@@ -285,6 +324,7 @@ def _assemble(outlet: Outlet, head: str, main: str, furn: Furniture, views: str 
             furn.ad(outlet.lang),
             furn.form(outlet.lang),
             "</main>\n",
+            _bulk_footer(outlet),
             _footer(outlet),
         )
     )

@@ -6,7 +6,7 @@ article state, events), and the WARC records it points at are written and flushe
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -18,7 +18,16 @@ from ..models import Document, Fetch, WarcLocation
 from . import schema as t
 from .db import StoreError, integrity_ok, make_engine, sqlite_url, upgrade
 
-__all__ = ["Store", "StoreError", "NewEvent", "sqlite_url"]
+__all__ = ["Store", "StoreError", "NewEvent", "CheckOutcome", "sqlite_url"]
+
+
+@dataclass(frozen=True)
+class CheckOutcome:
+    """What one article check decided: the version to save (if any), article columns, events."""
+
+    document: Document | None
+    article_updates: dict[str, Any]
+    events: Sequence[NewEvent] = ()
 
 
 @dataclass(frozen=True)
@@ -134,36 +143,40 @@ class Store:
             conn.execute(update(t.sources).where(t.sources.c.id == source_id).values(**values))
 
     # ---- what is due ------------------------------------------------------------------------
-    def due_sources(self, now: datetime, limit: int, exclude: Iterable[int] = ()) -> list[dict]:
+    def due_sources(
+        self, now: datetime, limit: int, exclude: Iterable[int] = (), *, not_since: datetime | None = None
+    ) -> list[dict]:
+        """Sources due for a poll (``not_since``: only those not polled since then, for one-pass runs)."""
+        s = t.sources
         q = (
-            select(
-                t.sources,
-                t.outlets.c.homepage,
-                t.outlets.c.poll_seconds,
-                t.outlets.c.name.label("outlet"),
-            )
-            .join(t.outlets, t.outlets.c.id == t.sources.c.outlet_id)
-            .where(t.sources.c.next_poll_at <= now, t.outlets.c.paused.is_(False))
-            .order_by(t.sources.c.next_poll_at)
+            select(s, t.outlets.c.homepage, t.outlets.c.poll_seconds, t.outlets.c.name.label("outlet"))
+            .join(t.outlets, t.outlets.c.id == s.c.outlet_id)
+            .where(s.c.next_poll_at <= now, t.outlets.c.paused.is_(False))
+            .order_by(s.c.next_poll_at)
             .limit(limit)
         )
-        excl = list(exclude)
-        if excl:
-            q = q.where(t.sources.c.id.not_in(excl))
-        with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(q).mappings()]
+        return self._due(q, s, exclude, not_since, s.c.last_polled_at)
 
-    def due_articles(self, now: datetime, limit: int, exclude: Iterable[int] = ()) -> list[dict]:
+    def due_articles(
+        self, now: datetime, limit: int, exclude: Iterable[int] = (), *, not_since: datetime | None = None
+    ) -> list[dict]:
+        """Articles due for a check (``not_since``: only those not checked since then)."""
+        a = t.articles
         q = (
-            select(t.articles, t.outlets.c.homepage, t.outlets.c.name.label("outlet"))
-            .join(t.outlets, t.outlets.c.id == t.articles.c.outlet_id)
-            .where(t.articles.c.next_check_at <= now, t.outlets.c.paused.is_(False))
-            .order_by(t.articles.c.next_check_at)
+            select(a, t.outlets.c.homepage, t.outlets.c.name.label("outlet"))
+            .join(t.outlets, t.outlets.c.id == a.c.outlet_id)
+            .where(a.c.next_check_at <= now, t.outlets.c.paused.is_(False))
+            .order_by(a.c.next_check_at)
             .limit(limit)
         )
+        return self._due(q, a, exclude, not_since, a.c.last_checked)
+
+    def _due(self, q: Any, table: Any, exclude: Iterable[int], not_since: datetime | None, last: Any) -> list[dict]:
         excl = list(exclude)
         if excl:
-            q = q.where(t.articles.c.id.not_in(excl))
+            q = q.where(table.c.id.not_in(excl))
+        if not_since is not None:
+            q = q.where(or_(last.is_(None), last < not_since))
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
 
@@ -351,27 +364,28 @@ class Store:
     def record_check(
         self,
         article_id: int,
-        fetch_id: int,
+        outlet_id: int,
         fetch: Fetch,
-        *,
-        document: Document | None,
-        article_updates: dict[str, Any],
-        events: Sequence[NewEvent] = (),
-    ) -> int | None:
-        """Save what one check of an article found, in one transaction (its fetch row is already saved).
+        loc: WarcLocation | None,
+        decide: Callable[[int], CheckOutcome],
+    ) -> tuple[int, int | None]:
+        """Save one check of an article in one transaction: its fetch row, then what ``decide`` makes of
+        it (called with the new fetch id, inside the transaction; it must be pure and quick).
 
-        A version is saved when ``document`` is given and its digest differs from the latest version's;
-        returns its number, or None.
+        A version is saved when the outcome carries a document whose digest differs from the latest
+        version's. Returns (fetch_id, new version number or None).
         """
         with self.engine.begin() as conn:
-            number = None
-            version_id = None
-            prev = conn.execute(
-                select(t.versions.c.id, t.versions.c.number, t.versions.c.digest)
-                .where(t.versions.c.article_id == article_id)
-                .order_by(t.versions.c.number.desc())
-                .limit(1)
-            ).first()
+            fetch_id = self.record_fetch(fetch, loc, "article", article_id=article_id, outlet_id=outlet_id, conn=conn)
+            outcome = decide(fetch_id)
+            document, number, version_id, prev = outcome.document, None, None, None
+            if document is not None:
+                prev = conn.execute(
+                    select(t.versions.c.id, t.versions.c.number, t.versions.c.digest)
+                    .where(t.versions.c.article_id == article_id)
+                    .order_by(t.versions.c.number.desc())
+                    .limit(1)
+                ).first()
             if document is not None and (prev is None or prev.digest != document.digest):
                 number = (prev.number if prev else 0) + 1
                 version_id = int(
@@ -392,19 +406,15 @@ class Store:
                         )
                     ).inserted_primary_key[0]
                 )
-            updates = dict(article_updates)
+            updates = dict(outcome.article_updates)
             if number is not None and document is not None:
                 updates["current_version"] = number
                 updates["title"] = document.title
             if updates:
-                conn.execute(
-                    update(t.articles).where(t.articles.c.id == article_id).values(**updates)
-                )
-            for ev in events:
-                self._append_event(
-                    conn, ev, fetch_id, version_id if ev.version_is_new else None, prev
-                )
-        return number
+                conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(**updates))
+            for ev in outcome.events:
+                self._append_event(conn, ev, fetch_id, version_id if ev.version_is_new else None, prev)
+        return fetch_id, number
 
     def append_event(self, ev: NewEvent, fetch_id: int | None = None) -> int:
         with self.engine.begin() as conn:
@@ -527,6 +537,19 @@ class Store:
             q = q.where(a.c.status == status)
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
+
+    def article_with_version(self, outlet_id: int, digest: str, *, exclude: int) -> int | None:
+        """An article of the outlet (not ``exclude``) whose latest version has this digest (indexed)."""
+        v, a = t.versions, t.articles
+        q = (
+            select(a.c.id)
+            .join(v, and_(v.c.article_id == a.c.id, v.c.number == a.c.current_version))
+            .where(v.c.digest == digest, a.c.outlet_id == outlet_id, a.c.id != exclude)
+            .limit(1)
+        )
+        with self.engine.connect() as conn:
+            found = conn.execute(q).scalar()
+        return int(found) if found is not None else None
 
     def versions(self, article_id: int) -> list[dict]:
         v = t.versions

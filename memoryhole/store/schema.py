@@ -187,7 +187,7 @@ versions = Table(
     Column("text", Text, nullable=False),
     Column("digest", String(64), nullable=False),
     UniqueConstraint("article_id", "number", name="uq_versions_article_number"),
-    Index("ix_versions_digest", "article_id", "digest"),
+    Index("ix_versions_digest", "digest"),
 )
 
 events = Table(

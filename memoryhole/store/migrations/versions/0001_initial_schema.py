@@ -201,7 +201,7 @@ def upgrade() -> None:
         sa.UniqueConstraint("article_id", "number", name="uq_versions_article_number"),
     )
     with op.batch_alter_table("versions", schema=None) as batch_op:
-        batch_op.create_index("ix_versions_digest", ["article_id", "digest"], unique=False)
+        batch_op.create_index("ix_versions_digest", ["digest"], unique=False)
 
     op.create_table(
         "events",
