@@ -36,13 +36,13 @@ def timeline(nr: Newsroom, rng: random.Random) -> list[tuple[float, str, Callabl
         (20, f"{en} cuts a quotation from an article", lambda: nr.edit(pick(en), drop_quote=True)),
         (30, f"{ru} deletes an article (404)", lambda: nr.delete(pick(ru), "http-404")),
         (40, f"{soft} deletes an article (soft-404)", lambda: nr.delete(pick(soft), "soft-404")),
-        (50, f"{en} answers 503 for 20 s (must not alarm)", lambda: nr.fail(en, "503", seconds=20)),
+        (50, f"{en} moves an article to a new URL", lambda: nr.move(pick(en))),
         (
             60,
             f"{ru} replaces an article with a removal notice",
             lambda: nr.delete(pick(ru), "removed-notice"),
         ),
-        (70, f"{en} moves an article to a new URL", lambda: nr.move(pick(en))),
+        (70, f"{en} answers 503 for 20 s (must not alarm)", lambda: nr.fail(en, "503", seconds=20)),
         (80, f"{soft} quietly unlists an article", lambda: nr.unlist(pick(soft))),
     ]
 
@@ -108,6 +108,31 @@ async def _play(nr: Newsroom, speed: float, out: object) -> None:
         delay = at / speed - (asyncio.get_running_loop().time() - start)
         if delay > 0:
             await asyncio.sleep(delay)
-        action()
-        if not getattr(out, "isatty", lambda: False)():
-            print(f"# newsroom: {what}", file=out, flush=True)
+        _say(out, what, action)
+    # then a slower, random news day, until Ctrl-C
+    names = list(nr.outlets)
+    while True:
+        await asyncio.sleep(15 / speed)
+        outlet = rng.choice(names)
+        live = [nr.url_of(a) for a in nr.articles(outlet, visible_only=True)]
+        choice, target = rng.random(), rng.choice(live) if live else ""
+        if choice < 0.5 or len(live) < 5:
+            _say(out, f"{outlet} publishes a new article", lambda o=outlet: nr.publish(o))
+        elif choice < 0.8:
+            _say(
+                out,
+                f"{outlet} edits an article",
+                lambda u=target: nr.edit(u, drop_quote=True),
+            )
+        else:
+            _say(
+                out,
+                f"{outlet} deletes an article (410)",
+                lambda u=target: nr.delete(u, "http-410"),
+            )
+
+
+def _say(out: object, what: str, action: Callable[[], object]) -> None:
+    action()
+    if not getattr(out, "isatty", lambda: False)():
+        print(f"# newsroom: {what}", file=out, flush=True)
