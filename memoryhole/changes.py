@@ -5,9 +5,11 @@ next state. Pure: no clock, no I/O; the rules and the state machine are told in 
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field, replace
+from dataclasses import fields as dataclass_fields
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
@@ -40,6 +42,7 @@ SUBSTANTIVE_FIELDS = ("title", "byline", "published", "body")
 _SCALAR_FIELDS = ("title", "byline", "published", "updated")
 # Below this similarity to the last good version a page at the same URL is a different page.
 _DIFFERENT_PAGE = 0.3
+_WORD = re.compile(r"\w+")
 _INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"))
 
 
@@ -99,17 +102,29 @@ class EditSummary:
         return "; ".join(parts)
 
     def to_dict(self) -> dict:
-        return {**asdict(self), "fields": list(self.fields), "substantive": self.substantive}
+        """Plain JSON; also the public field names of an edit (records.py lifts them to the top
+        of an event's record): changed, quotes_removed, quotes_changed, quotes_added."""
+        quotes = {f"quotes_{k}": self.quotes.get(k, []) for k in ("removed", "changed", "added")}
+        return {
+            **asdict(self),
+            "fields": list(self.fields),
+            "substantive": self.substantive,
+            "changed": list(self.fields),
+            **quotes,
+        }
 
     @classmethod
     def from_dict(cls, data: dict) -> EditSummary:
-        data = {k: v for k, v in data.items() if k != "substantive"}
+        known = {f.name for f in dataclass_fields(cls)}
+        data = {k: v for k, v in data.items() if k in known}
         return cls(**{**data, "fields": tuple(data["fields"])})
 
 
 def compare_versions(old: Document, new: Document) -> EditSummary | None:
     """None when the normalised content is the same (whitespace, invisible characters and
     paragraph breaks alone are not changes); otherwise what changed."""
+    if old is new or old == new:  # the common recheck: same bytes, 304 or same fingerprint
+        return None
     old_s, new_s = _scalars(old), _scalars(new)
     changed = [f for f in _SCALAR_FIELDS if old_s[f] != new_s[f]]
     old_text, new_text = normalise_text(old.text), normalise_text(new.text)
@@ -160,6 +175,7 @@ class Suspicion:
     count: int = 1
     fetch_ids: tuple = ()
     new_url: str | None = None
+    served: bool = False  # unlisting: a check found the article still served since it began
 
     def same_evidence(self, kind: str, how: str | None, new_url: str | None) -> bool:
         return (self.kind, self.how, self.new_url) == (kind, how, new_url)
@@ -378,10 +394,18 @@ def _classify_page(
     old_words = len(old_text.split())
     if (
         old_words >= policy.emptied_min_words
-        and len(new_text.split()) <= policy.emptied_share * old_words
+        and _own_words(new_text, doc) <= policy.emptied_share * old_words
     ):
         return _Signal("deleted", "emptied", note="the article body is gone from the page")
     return _Signal("served")  # rewritten heavily: an edit (a canonical change needs the same story)
+
+
+def _own_words(text: str, doc: Document) -> int:
+    """Words of a body that are its own: not echoes of the page's title or byline, no dates or
+    times. An emptied article page extracts as its headline, byline, date and tags, and those
+    must not count as a surviving body."""
+    echoed = set(_WORD.findall(normalise_text(f"{doc.title} {doc.byline}").casefold()))
+    return sum(1 for w in _WORD.findall(text.casefold()) if w not in echoed and not w.isdigit())
 
 
 def _classify_canonical(
@@ -504,7 +528,9 @@ def judge(
         )
     if signal.kind == "nochange":
         fresh = state.status == "live" and state.pending is None
-        return _unchanged(replace(state, last_ok_at=now) if fresh else state, signal.note)
+        return _unchanged(
+            _seen_served(replace(state, last_ok_at=now)) if fresh else state, signal.note
+        )
     if signal.kind == "deleted":
         return _on_deleted(state, signal, now, fetch_id, policy)
     assert doc is not None
@@ -623,7 +649,7 @@ def _on_served(
     cleared = (
         {"cleared": state.pending.kind, "cleared_how": state.pending.how} if state.pending else {}
     )
-    served = replace(served, pending=None)
+    served = _seen_served(replace(served, pending=None))
     edit = compare_versions(state.doc, doc)
     if edit is None:
         return _unchanged(served, "unchanged", details=cleared)
@@ -635,6 +661,15 @@ def _on_served(
         )
     change = Change("edited", summary=edit.describe(), details={**edit.to_dict(), **cleared})
     return Judgement(change, served, None)
+
+
+def _seen_served(state: ArticleState) -> ArticleState:
+    """Note on a pending unlisting that the article is still served (a moved or deleted article
+    also leaves its listings, and only a check of the article itself tells them apart)."""
+    p = state.pending_unlisting
+    return (
+        replace(state, pending_unlisting=replace(p, served=True)) if p and not p.served else state
+    )
 
 
 def _on_restored(
@@ -732,11 +767,14 @@ def judge_unlisting(
     published: datetime | None = None,
     evidence_id: str | int | None = None,
     policy: Policy = Policy(),  # noqa: B008 - frozen, so a shared default is safe
+    require_served: bool = False,
 ) -> Judgement:
     """Unlisted: gone from every listing it was in, while at least one of them still shows entries
     older and newer than it (or never drops old entries), and the article still serves (live, no
     pending deletion). Confirmed over checks like a deletion. Relisted → restored. ``published``
-    defaults to the article's own published date."""
+    defaults to the article's own published date. With ``require_served``, confirmation also waits
+    for a check of the article that found it still served after it left its listings (``judge``
+    notes that on the suspicion): a moved or deleted article leaves its listings too."""
     usable = [p for p in presences if p.entries > 0]
     if ctx.in_outage:
         return _unchanged(state, "outlet outage: judgement paused", paused=True)
@@ -765,7 +803,7 @@ def judge_unlisting(
     pending, confirmed = _advance(
         state.pending_unlisting, "unlisted", None, None, now, evidence_id, policy
     )
-    if not confirmed:
+    if not confirmed or (require_served and not pending.served):
         details = {
             "suspected": "unlisted",
             "count": pending.count,

@@ -9,8 +9,10 @@ points at them, so a kill at any moment leaves no row pointing at missing record
 from __future__ import annotations
 
 import random
+import time
+from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -26,13 +28,14 @@ from .sources.discover import discover
 from .sources.feeds import parse_feed
 from .sources.listings import parse_listing_page
 from .sources.sitemaps import parse_sitemap
-from .store import NewEvent, Store
+from .store import CheckOutcome, NewEvent, Store
 from .urls import canonicalize, looks_like_article_url, same_site
 
 NOT_ARTICLE = (
     "not-article"  # article status for URLs that turned out to be section/tag/static pages
 )
 FAR_FUTURE = timedelta(days=3650)
+REVISIT_CACHE = 50_000  # payload digests remembered in memory for revisit records
 
 
 @dataclass
@@ -46,17 +49,37 @@ class Context:
     policy: changes.Policy
     on_event: Callable[[dict[str, Any]], None] | None = None
     trackers: dict[int, outages.OutageTracker] = field(default_factory=dict)
+    outlet_cache: dict[int, tuple[float, changes.OutletContext]] = field(default_factory=dict)
+    revisits: OrderedDict[str, RevisitTarget] = field(default_factory=OrderedDict)
 
     def revisit_of(self, digest: str) -> RevisitTarget | None:
+        """The first full record of this payload: from memory when recent, else from the store."""
+        hit = self.revisits.get(digest)
+        if hit is not None:
+            return hit
         found = self.store.revisit_target(digest)
         if found is None:
             return None
         uri, date, record_id = found
-        return RevisitTarget(uri, warc_date(date), record_id)
+        return self._remember(digest, RevisitTarget(uri, warc_date(date), record_id))
+
+    def _remember(self, digest: str, target: RevisitTarget) -> RevisitTarget:
+        self.revisits[digest] = target
+        if len(self.revisits) > REVISIT_CACHE:
+            self.revisits.popitem(last=False)
+        return target
 
     def save(self, fetch: Fetch) -> WarcLocation:
         """Archive one fetch (every hop, or a metadata record for a failure) before anything refers to it."""
-        return self.archive.write_fetch(fetch, revisit_of=self.revisit_of)
+        loc = self.archive.write_fetch(fetch, revisit_of=self.revisit_of)
+        if not loc.revisit and loc.payload_digest and loc.record_id and fetch.exchanges:
+            last = fetch.exchanges[-1]
+            if last.complete and last.raw_body:
+                self._remember(
+                    loc.payload_digest,
+                    RevisitTarget(last.url, warc_date(last.started_at), loc.record_id),
+                )
+        return loc
 
     def emit(self, events: list[NewEvent], url: str | None, outlet: str) -> None:
         if self.on_event is None:
@@ -96,6 +119,7 @@ async def discover_outlet(ctx: Context, outlet: dict, now: datetime) -> dict[str
         if ctx.store.add_source(outlet["id"], "listing", url, now) is not None:
             added["listing"].append(url)
     ctx.store.update_outlet(outlet["id"], last_discovered_at=now)
+    ctx.outlet_cache.pop(outlet["id"], None)
     return added
 
 
@@ -123,6 +147,7 @@ async def probe_outlet(ctx: Context, outlet: dict, now: datetime) -> None:
     elif fetch.error is not None:  # try again soon: a probe that failed taught nothing
         values["next_probe_at"] = now + timedelta(seconds=min(ctx.settings.probe_interval, 300))
     ctx.store.update_outlet(outlet["id"], **values)
+    ctx.outlet_cache.pop(outlet["id"], None)
 
 
 # ---- listings ------------------------------------------------------------------------------------
@@ -217,6 +242,7 @@ def _judge_unlisting(ctx: Context, outlet_id: int, outlet: str, now: datetime) -
             published=art["published"],
             evidence_id=None,
             policy=ctx.policy,
+            require_served=True,
         )
         events = []
         if j.change.kind in ("unlisted", "restored"):
@@ -242,9 +268,6 @@ async def check_article(ctx: Context, art: dict, now: datetime) -> list[NewEvent
         art["url"], etag=art["etag"], last_modified=art["last_modified"], expect="html"
     )
     loc = ctx.save(fetch)
-    fetch_id = ctx.store.record_fetch(
-        fetch, loc, "article", outlet_id=art["outlet_id"], article_id=art["id"]
-    )
     state = (
         changes.ArticleState.from_dict(art["state"])
         if art["state"]
@@ -267,58 +290,71 @@ async def check_article(ctx: Context, art: dict, now: datetime) -> list[NewEvent
             etag=fetch.etag, last_modified=fetch.last_modified, payload_sha256=fetch.payload_sha256
         )
     if state.doc is None and not _first_is_article(ctx, art, fetch, doc, updates, now):
-        ctx.store.record_check(art["id"], fetch_id, fetch, document=None, article_updates=updates)
+        ctx.store.record_check(
+            art["id"], art["outlet_id"], fetch, loc, lambda _id: CheckOutcome(None, updates)
+        )
         return []
 
     tracker = _tracker(ctx, art["outlet_id"])
     await _observe(ctx, art["outlet_id"], art["outlet"], fetch, "article", fingerprint, now)
-    judgement = changes.judge(
-        state,
-        fetch,
-        doc,
-        _outlet_context(ctx, art["outlet_id"], tracker),
-        now,
-        fetch_id=fetch_id,
-        policy=ctx.policy,
-    )
-    change, new_state = judgement.change, judgement.state
-    if _state_changed(state, new_state):
-        updates["state"] = new_state.to_dict()
-    updates["status"] = new_state.status
+    # A listing poll may have judged the article (unlisted) while this check awaited: judge on top
+    # of that, not of the state read at launch (no await from here to the commit).
+    fresh = (ctx.store.article(art["id"]) or {}).get("state")
+    if fresh and fresh != art["state"]:
+        state = changes.ArticleState.from_dict(fresh)
+    octx = _outlet_context(ctx, art["outlet_id"], tracker)
     if doc is not None and doc is not state.doc and fetch.ok:
         updates["fingerprint"] = fingerprint
-    if change.kind == "moved":
-        updates["moved_to"] = change.new_url
-    updates["next_check_at"] = _next_check(ctx, art, fetch, judgement.recheck_in, now)
+    events: list[NewEvent] = []
+    copy_of = _copy_of(ctx, art, doc) if state.doc is None and doc is not None else None
 
-    # a version per real change; an `updated` date alone (often "now" on every load) is not one
-    save_doc = doc if change.kind in ("new", "edited", "restored") else None
-    events = []
-    if change.kind not in ("unchanged", "suspect"):
-        evidence = tuple((change.details or {}).get("fetch_ids", ()))
-        events.append(
-            NewEvent(
-                change.kind,
-                art["outlet_id"],
-                art["id"],
-                now,
-                how=change.how,
-                new_url=change.new_url,
-                summary=change.summary,
-                details=change.details or None,
-                version_is_new=save_doc is not None,
-                extra_fetch_ids=evidence,
-            )
+    def decide(fetch_id: int) -> CheckOutcome:
+        judgement = changes.judge(
+            state, fetch, doc, octx, now, fetch_id=fetch_id, policy=ctx.policy
         )
-    ctx.store.record_check(
-        art["id"], fetch_id, fetch, document=save_doc, article_updates=updates, events=events
-    )
-    if change.kind == "new" and doc is not None and doc.canonical_url:
+        change, new_state = judgement.change, judgement.state
+        if _state_changed(state, new_state):
+            updates["state"] = new_state.to_dict()
+        updates["status"] = new_state.status
+        if new_state.pending is not None or new_state.status not in ("live", "unlisted"):
+            # A 304, the same bytes or the same fingerprint next time would read as the baseline
+            # version, which this page is not: fetch and read the next one in full.
+            updates.update(etag=None, last_modified=None, payload_sha256=None, fingerprint=None)
+        if change.kind == "moved":
+            updates["moved_to"] = change.new_url
+        updates["next_check_at"] = _next_check(ctx, art, fetch, judgement.recheck_in, now)
+        # a version per real change; an `updated` date alone (often "now" on every load) is not one
+        save_doc = doc if change.kind in ("new", "edited", "restored") else None
+        # a story already tracked under another URL (a move seen first at its new URL) is not new
+        if change.kind not in ("unchanged", "suspect") and not (change.kind == "new" and copy_of):
+            events.append(
+                NewEvent(
+                    change.kind,
+                    art["outlet_id"],
+                    art["id"],
+                    now,
+                    how=change.how,
+                    new_url=change.new_url,
+                    summary=change.summary,
+                    details=change.details or None,
+                    version_is_new=save_doc is not None,
+                    extra_fetch_ids=tuple((change.details or {}).get("fetch_ids", ())),
+                )
+            )
+        return CheckOutcome(save_doc, updates, events)
+
+    ctx.store.record_check(art["id"], art["outlet_id"], fetch, loc, decide)
+    if events and events[0].kind == "new" and doc is not None and doc.canonical_url:
         canonical = canonicalize(doc.canonical_url)
         if canonical != art["url"] and same_site(canonical, art["url"]):
             ctx.store.remember_url(art["id"], canonical, now)
     ctx.emit(events, art["url"], art["outlet"])
     return events
+
+
+def _copy_of(ctx: Context, art: dict, doc: Document) -> int | None:
+    """Another article of the outlet whose latest version is this very document, if any."""
+    return ctx.store.article_with_version(art["outlet_id"], doc.digest, exclude=art["id"])
 
 
 def _first_is_article(
@@ -354,25 +390,28 @@ def _first_is_article(
 
 def _state_changed(old: changes.ArticleState, new: changes.ArticleState) -> bool:
     """Whether the judgement state must be written (a bare `last_ok_at` tick is not worth a write)."""
-    from dataclasses import replace
-
     return replace(old, last_ok_at=None) != replace(new, last_ok_at=None)
 
 
 def _outlet_context(
     ctx: Context, outlet_id: int, tracker: outages.OutageTracker
 ) -> changes.OutletContext:
-    outlet = ctx.store.outlet(id=outlet_id) or {}
-    return changes.OutletContext(
-        homepage_url=outlet.get("homepage", ""),
-        section_urls=frozenset(
-            s["url"] for s in ctx.store.outlet_sources(outlet_id) if s["kind"] == "listing"
-        ),
-        not_found=soft404.Profile.from_dict(outlet["not_found"])
-        if outlet.get("not_found")
-        else None,
-        in_outage=tracker.in_outage,
-    )
+    """What the judge needs to know about an outlet; read from the store at most once a minute."""
+    cached = ctx.outlet_cache.get(outlet_id)
+    if cached is None or cached[0] < time.monotonic():
+        outlet = ctx.store.outlet(id=outlet_id) or {}
+        octx = changes.OutletContext(
+            homepage_url=outlet.get("homepage", ""),
+            section_urls=frozenset(
+                s["url"] for s in ctx.store.outlet_sources(outlet_id) if s["kind"] == "listing"
+            ),
+            not_found=soft404.Profile.from_dict(outlet["not_found"])
+            if outlet.get("not_found")
+            else None,
+        )
+        cached = (time.monotonic() + 60.0, octx)
+        ctx.outlet_cache[outlet_id] = cached
+    return replace(cached[1], in_outage=tracker.in_outage)
 
 
 def _next_check(
