@@ -533,6 +533,16 @@ def demo(state: State, duration: float | None, speed: float) -> None:
     run_demo(state.paths if explicit else None, duration=duration, speed=speed)
 
 
+def _register_extensions() -> None:
+    """Command groups that live beside the features they drive."""
+    from .alerts.commands import alerts
+
+    cli.add_command(alerts)
+
+
+_register_extensions()
+
+
 def main(args: list[str] | None = None) -> int:
     """Entry point; returns the exit status instead of exiting when called from Python."""
     try:
@@ -549,6 +559,11 @@ def main(args: list[str] | None = None) -> int:
         return exc.exit_code
     except StoreError as exc:
         click.echo(f"memoryhole: error: {exc}", err=True)
+        return 2
+    except OSError as exc:  # the data directory cannot be written: read-only, permissions, full
+        click.echo(
+            f"memoryhole: error: {exc.filename or 'data directory'}: {exc.strerror}", err=True
+        )
         return 2
     except KeyboardInterrupt:
         return 130

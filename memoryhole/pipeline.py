@@ -188,6 +188,10 @@ async def check_source(ctx: Context, src: dict, now: datetime) -> int:
         updates.update(last_error=listing.error, last_ok_at=src["last_ok_at"])
         ctx.store.update_source(src["id"], **updates)
         return 0
+    if src["kind"] == "sitemap":  # a news sitemap shows two days; a full one never drops entries
+        windowed = "news" in src["url"].lower() or any(e.title for e in listing.entries)
+        if windowed != src["windowed"]:
+            updates["windowed"] = windowed
     for child in listing.child_sitemaps:
         if same_site(child, src["homepage"]):
             ctx.store.add_source(src["outlet_id"], "sitemap", child, now)
@@ -411,7 +415,9 @@ def _outlet_context(
         )
         cached = (time.monotonic() + 60.0, octx)
         ctx.outlet_cache[outlet_id] = cached
-    return replace(cached[1], in_outage=tracker.in_outage)
+    return replace(
+        cached[1], in_outage=tracker.in_outage, served_elsewhere=tracker.served_elsewhere()
+    )
 
 
 def _next_check(

@@ -39,8 +39,9 @@ class Progress:
 
 
 class Runner:
-    def __init__(self, ctx: pipeline.Context, *, progress: Progress | None = None) -> None:
+    def __init__(self, ctx: pipeline.Context, *, progress: Progress | None = None, alerts: bool = True) -> None:
         self.ctx = ctx
+        self.alerts = alerts
         self.progress = progress or Progress()
         self._stop = asyncio.Event()
         self._inflight: dict[tuple[str, int], asyncio.Task[None]] = {}
@@ -61,6 +62,7 @@ class Runner:
         deadline = loop.time() + duration if duration is not None else None
         sem = asyncio.Semaphore(self.ctx.settings.concurrency)
         self._pass_start = utcnow() if once else None
+        alerts = self._start_alerts()
         try:
             while not self._stop.is_set():
                 if deadline is not None and loop.time() >= deadline:
@@ -72,10 +74,23 @@ class Runner:
                 await self._pause(deadline, launched)
         finally:
             await self._drain()
+            if alerts is not None:
+                self._alerts_stop.set()
+                await asyncio.gather(alerts, return_exceptions=True)
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
         return self.progress
+
+    def _start_alerts(self) -> asyncio.Task[None] | None:
+        """Alert delivery runs beside the monitor, reading committed events (see alerts/delivery.py)."""
+        if not self.alerts:
+            return None
+        from .alerts.delivery import Dispatcher
+
+        self._alerts_stop = asyncio.Event()
+        dispatcher = Dispatcher(self.ctx.store, None, self.ctx.settings)
+        return asyncio.create_task(dispatcher.run(self._alerts_stop))
 
     async def _launch_due(self, now: datetime, sem: asyncio.Semaphore, once: bool) -> int:
         store, launched = self.ctx.store, 0

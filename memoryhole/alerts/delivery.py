@@ -1,0 +1,283 @@
+"""Alert delivery beside the monitor: events → pending deliveries → Apprise, at least once, no storms.
+
+Every step's state is in the database. Planning writes one pending row per (event, destination) and
+moves the event-id watermark in one transaction. Sending claims rows (a lease), sends, then marks them
+sent: a crash after a send and before its mark resends that one message on restart (at-least-once;
+the window is one UPDATE, and the payload's `delivery_key` lets a receiver drop the repeat).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, fields, replace
+from datetime import datetime, timedelta
+from typing import Any
+
+import apprise
+
+from ..models import utcnow
+from ..outages import OutageTracker
+from ..store import Store
+from ..store.alerts import AlertStore
+from .messages import Links, Message, digest_message, event_message
+from .rules import Rule
+
+__all__ = ["AlertSettings", "Dispatcher", "Sender", "apprise_send", "private_url", "send_now"]
+
+log = logging.getLogger("memoryhole.alerts")
+
+#: send(url, message) → None when delivered, else one line saying why not
+Sender = Callable[[str, Message], str | None]
+
+PLAN_BATCH = 500  # events read per planning pass
+
+
+@dataclass(frozen=True)
+class AlertSettings:
+    """Alert settings; `from_settings` reads `alert_*` / `base_url` fields of `Settings` when present."""
+
+    base_url: str = (
+        "http://127.0.0.1:8080"  # the web UI, for links to timelines and archived copies
+    )
+    poll: float = 2.0  # seconds between looks at the events table
+    digest_count: int = 5  # this many events about one outlet ...
+    digest_window: float = 30.0  # ... within this many seconds become one digest; also the hold
+    max_attempts: int = 8  # then a delivery is failed for good
+    backoff: float = 30.0  # first retry after this many seconds, doubling each time ...
+    backoff_max: float = 3600.0  # ... up to this
+    lease: float = 120.0  # a claimed delivery is left alone this long (a crashed sender's rows)
+    lookback: int = 50  # event ids re-read below the watermark (PostgreSQL commits out of id order)
+
+    @classmethod
+    def from_settings(cls, settings: Any, **overrides: Any) -> AlertSettings:
+        values: dict[str, Any] = {}
+        for f in fields(cls):
+            for name in (f"alert_{f.name}", f.name if f.name == "base_url" else None):
+                if name and getattr(settings, name, None) is not None:
+                    values[f.name] = getattr(settings, name)
+        values.update({k: v for k, v in overrides.items() if v is not None})
+        return cls(**values)
+
+
+class Dispatcher:
+    """Runs beside the monitor: `await Dispatcher(store, paths, settings).run(stop_event)`.
+
+    `settings` is the monitor's `Settings` (its `base_url` / `alert_*` fields, when present, are
+    read by `AlertSettings.from_settings`); `paths` is accepted so the call matches `build_context`.
+    `send` and `clock` are seams for tests and other transports; one dispatcher per database.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        paths: Any = None,
+        settings: Any = None,
+        *,
+        alert_settings: AlertSettings | None = None,
+        send: Sender | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.alerts = AlertStore(store)
+        self.cfg = alert_settings or AlertSettings.from_settings(settings)
+        self.links = Links(self.cfg.base_url)
+        self.send = send or apprise_send
+        self.clock = clock
+        # one sending thread: Apprise blocks, and one at a time keeps LogCapture's output ours
+        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="memoryhole-alerts")
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Plan and send until `stop` is set; a failing pass is logged and tried again next time."""
+        try:
+            while not stop.is_set():
+                try:
+                    await self.step()
+                except Exception:  # a database hiccup or a bug must never stop the monitor
+                    log.exception("alert dispatch pass failed")
+                with contextlib.suppress(TimeoutError):
+                    await asyncio.wait_for(stop.wait(), timeout=self.cfg.poll)
+        finally:
+            self._pool.shutdown(wait=False)
+
+    async def step(self) -> int:
+        """One pass: plan new events, then send what is due. Returns messages sent."""
+        now = self.clock()
+        self.plan(now)
+        return await self.send_due(now)
+
+    # ---- planning ---------------------------------------------------------------------------------
+    def plan(self, now: datetime) -> int:
+        """Pending deliveries for every event after the watermark that a rule wants."""
+        mark = self.alerts.watermark()
+        # SQLite serialises writers, so ids become visible in order; PostgreSQL may commit a lower
+        # id after a higher one, so the last ids below the watermark are read again (idempotent)
+        lookback = 0 if self.alerts.store.dialect == "sqlite" else self.cfg.lookback
+        after = None if mark is None else max(0, mark - lookback)
+        events = self.alerts.event_rows(after_id=after, limit=PLAN_BATCH)
+        if not events:
+            return 0
+        rules = [(Rule.from_row(r), r["created_at"]) for r in self.alerts.rules()]
+        planned: list[tuple[dict, int, datetime]] = []
+        for event in events:
+            due = self._first_attempt(event)
+            wanted = {
+                d
+                for rule, created in rules
+                if event["detected_at"] >= created and rule.wants(event)
+                for d in rule.destination_ids
+            }
+            planned += [(event, d, due) for d in sorted(wanted)]
+        newest = max([e["id"] for e in events] + [mark or 0])
+        return self.alerts.plan(planned, newest, now)
+
+    def _first_attempt(self, event: dict) -> datetime:
+        """Outages go at once; an article's alert waits one digest window for a burst to gather."""
+        if event["kind"] == "outage":
+            return event["detected_at"]
+        return event["detected_at"] + timedelta(seconds=self.cfg.digest_window)
+
+    # ---- sending ----------------------------------------------------------------------------------
+    async def send_due(self, now: datetime) -> int:
+        urls = self.alerts.destination_urls()
+        outages = self.alerts.outlet_outages()
+        done: set[int] = set()
+        sent = 0
+        for row in self.alerts.due(now):
+            if row["id"] in done:
+                continue
+            group, kind = self._group(row, now)
+            done.update(d["id"] for d in group)
+            if kind != "outage" and _in_outage(outages.get(row["outlet_id"])):
+                self.alerts.mark_suppressed([d["id"] for d in group], now, "outage")
+                continue
+            sent += await self._deliver(group, kind, urls[row["destination_id"]], now)
+        return sent
+
+    def _group(self, row: dict, now: datetime) -> tuple[list[dict], str]:
+        """The deliveries that go out in one message with `row`: a digest when its outlet had a burst."""
+        pending = self.alerts.pending_for(row["destination_id"], row["outlet_id"])
+        me = next((p for p in pending if p["id"] == row["id"]), None)
+        if me is None or me["kind"] == "outage":
+            return [row], "outage" if me is not None else "event"
+        window = timedelta(seconds=self.cfg.digest_window)
+        burst = [
+            p
+            for p in pending
+            if p["kind"] != "outage" and abs(p["detected_at"] - me["detected_at"]) <= window
+        ]
+        if len(burst) >= self.cfg.digest_count:
+            return burst, "digest"
+        return [row], "event"
+
+    async def _deliver(self, group: list[dict], kind: str, url: str, now: datetime) -> int:
+        ids = [d["id"] for d in group]
+        if not self.alerts.claim(ids, now, self.cfg.lease, only_due=kind != "digest"):
+            return 0
+        events = self.alerts.event_rows(ids=[d["event_id"] for d in group], limit=len(group))
+        if kind == "digest":
+            message = digest_message(events, self.links)
+        else:
+            message = event_message(events[0], self.links)
+        key = f"{group[0]['event_id']}-{group[0]['destination_id']}"
+        message = replace(message, payload={**message.payload, "delivery_key": key})
+        try:
+            error = await self._send_in_thread(url, message)
+        except _CancelledAfterSend as stop:
+            self._settle(group, f"{kind}:{key}", url, stop.error)
+            raise
+        return self._settle(group, f"{kind}:{key}", url, error)
+
+    def _settle(self, group: list[dict], label: str, url: str, error: str | None) -> int:
+        """Mark a send's outcome at once: sent, or failed with the next attempt's time."""
+        ids, when = [d["id"] for d in group], self.clock()
+        if error is None:
+            self.alerts.mark_sent(ids, when, label[:40])
+            return 1
+        attempts = max(d["attempts"] for d in group) + 1
+        retry_at = None if attempts >= self.cfg.max_attempts else when + self._backoff(attempts)
+        self.alerts.mark_failed(ids, when, error, retry_at)
+        log.warning("alert to %s failed (attempt %d): %s", private_url(url), attempts, error)
+        return 0
+
+    async def _send_in_thread(self, url: str, message: Message) -> str | None:
+        """Send without blocking the monitor; a cancel arriving mid-send waits for the send to end,
+        so that the caller can still mark it (the at-least-once window stays one UPDATE wide)."""
+        future = asyncio.get_running_loop().run_in_executor(self._pool, self.send, url, message)
+        try:
+            return await asyncio.shield(future)
+        except asyncio.CancelledError:
+            result = await future
+            raise _CancelledAfterSend(result) from None
+
+    def _backoff(self, attempts: int) -> timedelta:
+        return timedelta(seconds=min(self.cfg.backoff * 2 ** (attempts - 1), self.cfg.backoff_max))
+
+
+class _CancelledAfterSend(asyncio.CancelledError):
+    """Cancelled while a message was on its way: carries the send's outcome."""
+
+    def __init__(self, error: str | None) -> None:
+        super().__init__()
+        self.error = error
+
+
+def _in_outage(state: dict | None) -> bool:
+    return bool(state) and OutageTracker.from_dict(state).in_outage  # type: ignore[arg-type]
+
+
+def private_url(url: str) -> str:
+    """The URL with its secrets hidden (Apprise's privacy form), for logs and listings."""
+    plugin = apprise.Apprise.instantiate(url)
+    return plugin.url(privacy=True) if plugin is not None else url.split("://", 1)[0] + "://…"
+
+
+# ---- Apprise ---------------------------------------------------------------------------------------
+_JSON_SCHEMAS = ("json", "jsons")
+#: keys of Apprise's own JSON envelope; any of ours with the same name would be read as a rename
+_ENVELOPE = ("version", "title", "message", "type", "attachments")
+
+
+def apprise_send(url: str, message: Message) -> str | None:
+    """Send one message to one Apprise URL; None when it was accepted, else why not."""
+    parsed = apprise.plugins.url_to_dict(url)
+    if parsed is None:
+        return f"not an Apprise URL: {url.split('://', 1)[0]}://…"
+    title, body = message.title, message.body
+    if parsed.get("schema") in _JSON_SCHEMAS:
+        parsed, title, body = _json_envelope(parsed, message)
+    plugin = apprise.Apprise.instantiate(parsed)
+    if plugin is None:
+        return f"Apprise cannot use this URL: {url.split('://', 1)[0]}://…"
+    if parsed.get("schema") in _JSON_SCHEMAS:
+        # Apprise writes its envelope's "version" from this attribute: ours is the article version
+        plugin.json_version = message.payload.get("version")  # type: ignore[attr-defined]
+    with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as logs:
+        ok = plugin.notify(
+            body=body, title=title, notify_type=apprise.NotifyType(message.notify_type)
+        )
+    if ok:
+        return None
+    lines = [line for line in logs.getvalue().splitlines() if line.strip()]
+    return lines[-1] if lines else "Apprise reported a failure"
+
+
+def _json_envelope(parsed: dict, message: Message) -> tuple[dict, str, str]:
+    """Make Apprise's JSON body the payload: our fields as payload extras (Apprise's `:key=value`),
+    `title` and `message` through its own envelope, its `type` and `attachments` dropped."""
+    extras = {k: v for k, v in message.payload.items() if k not in _ENVELOPE}
+    extras.update({"type": "", "attachments": ""})  # an empty extra removes an envelope key
+    if "version" not in message.payload:
+        extras["version"] = ""
+    parsed = {**parsed, "payload": {**(parsed.get("payload") or {}), **extras}}
+    return parsed, message.payload.get("title") or "", message.payload.get("message", message.body)
+
+
+def send_now(
+    urls: Sequence[str], message: Message, send: Sender | None = None
+) -> dict[str, str | None]:
+    """Send one message to each URL at once (the `alerts test` command): url → error or None."""
+    send = send or apprise_send
+    return {url: send(url, message) for url in urls}
