@@ -118,7 +118,10 @@ async def crawl_phases(urls: dict[str, str], data: Path, *, label: str, recheck_
         conn.execute(text("UPDATE outlets SET next_probe_at = :t, last_discovered_at = :n"),
                      {"t": now.replace(year=now.year + 1), "n": now})
     ctx = build_context(paths, settings, store)
-    ctx.analyser._pool and ctx.analyser._pool.submit(int).result()  # start the workers before timing
+    pool = ctx.analyser._pool
+    if pool is not None:  # start (and warm up) every worker before timing
+        for f in [pool.submit(time.sleep, 0.3) for _ in range(os.cpu_count() or 1)]:
+            f.result()
     meter = Meter(ctx)
     out: dict = {"label": label, "articles": total}
     try:

@@ -43,6 +43,14 @@ def _die_with_parent() -> None:
             os._exit(0)
 
 
+def warm_up() -> None:
+    """Load what extraction needs once per worker at start-up, not on the first article."""
+    from .extract import _language_identifier
+
+    _language_identifier()
+    extract(b"<html><body><article><p>warm up</p></article></body></html>", "http://127.0.0.1/")
+
+
 class Analyser:
     """Runs `analyse` in a process pool (or inline with workers=1 on a one-core machine or in tests)."""
 
