@@ -126,7 +126,7 @@ async def crawl_phases(urls: dict[str, str], data: Path, *, label: str, recheck_
     out: dict = {"label": label, "articles": total}
     try:
         with meter:
-            await Runner(ctx).run(once=True)
+            await Runner(ctx, alerts=False, index_quotes=False).run(once=True)
         counts = store.counts()
         out["first_crawl"] = {
             "wall_s": round(meter.wall, 2), "cpu_s": round(meter.cpu, 2),
@@ -142,7 +142,7 @@ async def crawl_phases(urls: dict[str, str], data: Path, *, label: str, recheck_
             versions_before = store.counts()["versions"]
             before = dir_bytes(paths.data)
             with meter:
-                await Runner(ctx).run(once=True)
+                await Runner(ctx, alerts=False, index_quotes=False).run(once=True)
             added = dir_bytes(paths.data) - before
             out[f"recheck_{rnd + 1}"] = {
                 "wall_s": round(meter.wall, 2), "cpu_s": round(meter.cpu, 2),

@@ -536,8 +536,11 @@ def demo(state: State, duration: float | None, speed: float) -> None:
 def _register_extensions() -> None:
     """Command groups that live beside the features they drive."""
     from .alerts.commands import alerts
+    from .quotes.commands import quotes
+    from .stories import stories
 
-    cli.add_command(alerts)
+    for command in (alerts, quotes, stories):
+        cli.add_command(command)
 
 
 _register_extensions()

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from . import changes, outages, soft404
+from . import changes, models, outages, soft404, stories
 from .analysis import Analyser
 from .archive import Archive, RevisitTarget, warc_date
 from .extract import extract
@@ -330,6 +330,8 @@ async def check_article(ctx: Context, art: dict, now: datetime) -> list[NewEvent
         # a version per real change; an `updated` date alone (often "now" on every load) is not one
         save_doc = doc if change.kind in ("new", "edited", "restored") else None
         # a story already tracked under another URL (a move seen first at its new URL) is not new
+        if change.kind == "deleted":  # where readers can still find the story
+            change = _with_live_copies(ctx, art["id"], change)
         if change.kind not in ("unchanged", "suspect") and not (change.kind == "new" and copy_of):
             events.append(
                 NewEvent(
@@ -354,6 +356,18 @@ async def check_article(ctx: Context, art: dict, now: datetime) -> list[NewEvent
             ctx.store.remember_url(art["id"], canonical, now)
     ctx.emit(events, art["url"], art["outlet"])
     return events
+
+
+def _with_live_copies(ctx: Context, article_id: int, change: models.Change) -> models.Change:
+    copies = stories.live_copies(ctx.store, article_id)
+    if not copies:
+        return change
+    where = ", ".join(f"{c['source']} ({c['url']})" for c in copies[:3])
+    return replace(
+        change,
+        summary=f"{change.summary}; still live at {where}",
+        details={**(change.details or {}), "still_live_at": copies},
+    )
 
 
 def _copy_of(ctx: Context, art: dict, doc: Document) -> int | None:

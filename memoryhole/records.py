@@ -80,6 +80,7 @@ def event_record(row: dict[str, Any]) -> dict[str, Any]:
     }
     if row["kind"] == "deleted":
         rec["how"] = row["how"]
+        rec["still_live_at"] = details.get("still_live_at", [])
     if row["kind"] == "moved":
         rec["new_url"] = row["new_url"]
     for key in _EDIT_FIELDS:

@@ -39,9 +39,17 @@ class Progress:
 
 
 class Runner:
-    def __init__(self, ctx: pipeline.Context, *, progress: Progress | None = None, alerts: bool = True) -> None:
+    def __init__(
+        self,
+        ctx: pipeline.Context,
+        *,
+        progress: Progress | None = None,
+        alerts: bool = True,
+        index_quotes: bool = True,
+    ) -> None:
         self.ctx = ctx
         self.alerts = alerts
+        self.index_quotes = index_quotes
         self.progress = progress or Progress()
         self._stop = asyncio.Event()
         self._inflight: dict[tuple[str, int], asyncio.Task[None]] = {}
@@ -63,6 +71,7 @@ class Runner:
         sem = asyncio.Semaphore(self.ctx.settings.concurrency)
         self._pass_start = utcnow() if once else None
         alerts = self._start_alerts()
+        indexer = asyncio.create_task(self._index_quotes()) if self.index_quotes else None
         try:
             while not self._stop.is_set():
                 if deadline is not None and loop.time() >= deadline:
@@ -77,10 +86,27 @@ class Runner:
             if alerts is not None:
                 self._alerts_stop.set()
                 await asyncio.gather(alerts, return_exceptions=True)
+            if indexer is not None:
+                indexer.cancel()
+                await asyncio.gather(indexer, return_exceptions=True)
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
         return self.progress
+
+    async def _index_quotes(self) -> None:
+        """Quotations and story links for new versions, off the hot path (a thread, batches, every 3 s).
+
+        Cancelling it between batches loses nothing: unindexed versions are found again next time."""
+        from .quotes.index import index_new_versions
+
+        while True:
+            try:
+                done = await asyncio.to_thread(index_new_versions, self.ctx.store, limit=200)
+            except Exception:  # never let indexing stop the monitor
+                log.exception("indexing quotations failed")
+                done = 0
+            await asyncio.sleep(0.2 if done else 3.0)
 
     def _start_alerts(self) -> asyncio.Task[None] | None:
         """Alert delivery runs beside the monitor, reading committed events (see alerts/delivery.py)."""
@@ -103,9 +129,13 @@ class Runner:
 
         for outlet in store.due_probes(now):
             if outlet["last_discovered_at"] is None:
-                launched += self._start(("discover", outlet["id"]), sem, pipeline.discover_outlet, outlet, once)
+                launched += self._start(
+                    ("discover", outlet["id"]), sem, pipeline.discover_outlet, outlet, once
+                )
             else:
-                launched += self._start(("probe", outlet["id"]), sem, pipeline.probe_outlet, outlet, once)
+                launched += self._start(
+                    ("probe", outlet["id"]), sem, pipeline.probe_outlet, outlet, once
+                )
         since = self._pass_start
         for src in store.due_sources(now, min(room, BATCH), busy("source"), not_since=since):
             launched += self._start(("source", src["id"]), sem, self._source, src, once)
