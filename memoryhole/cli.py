@@ -394,8 +394,9 @@ def changes(
     """What happened: new, edited, deleted, unlisted, moved, restored articles and outlet outages."""
     when = _parse_since(since) if since else None
     rows = [event_record(r) for r in state.store.events(since=when, kind=kind, outlet=source)]
-    for r in rows:
-        r["what"] = r.get("how") or r.get("new_url") or ""
+    if not as_json:  # a table column, not part of the JSON record
+        for r in rows:
+            r["what"] = r.get("how") or r.get("new_url") or ""
     write_records(
         rows, ["detected_at", "kind", "source", "what", "summary", "url"], as_json=as_json
     )
@@ -538,8 +539,9 @@ def _register_extensions() -> None:
     from .alerts.commands import alerts
     from .quotes.commands import quotes
     from .stories import stories
+    from .web.commands import serve_command, user_command
 
-    for command in (alerts, quotes, stories):
+    for command in (alerts, quotes, stories, serve_command, user_command):
         cli.add_command(command)
 
 

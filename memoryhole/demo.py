@@ -20,6 +20,7 @@ from .pipeline import discover_outlet
 from .runner import Progress, Runner
 from .simulate.newsroom import Newsroom
 from .simulate.server import serve
+from .web import start_in_thread
 
 
 def timeline(nr: Newsroom, rng: random.Random) -> list[tuple[float, str, Callable[[], object]]]:
@@ -85,6 +86,8 @@ async def _demo(paths: Paths, duration: float | None, speed: float) -> None:
                 f"  {o['name']}: {len(found['feed'])} feed(s), {len(found['sitemap'])} sitemap(s) discovered",
                 file=out,
             )
+        ui_url, stop_ui = start_in_thread(paths, settings)
+        print(f"memoryhole demo: web UI at {ui_url}", file=out, flush=True)
         runner = Runner(ctx, progress=progress)
         script = asyncio.create_task(_play(nr, speed, out))
         try:
@@ -93,6 +96,7 @@ async def _demo(paths: Paths, duration: float | None, speed: float) -> None:
         finally:
             script.cancel()
             await close_context(ctx)
+            stop_ui()
     print(
         f"memoryhole demo: stopped. {progress.articles_checked} checks; events: "
         + ", ".join(f"{k} {v}" for k, v in sorted(progress.events.items())),

@@ -16,4 +16,5 @@ def test_demo_runs_and_reports(tmp_path: Path) -> None:
     assert "simulated newsroom at http://127.0.0.1:" in out.stderr
     assert "\tnew\t" in out.stdout  # articles found, printed as plain lines when piped
     assert "demo: stopped" in out.stderr
+    assert "web UI at http://127.0.0.1:" in out.stderr
     assert (tmp_path / "memoryhole.db").exists() and list((tmp_path / "warc").glob("*.warc.gz"))
