@@ -14,7 +14,8 @@ from datetime import UTC, datetime
 from urllib.parse import urlsplit
 
 from . import urls
-from .diffing import paragraphs, quote_changes, similarity, word_diff, words_added, words_removed
+from .diffing import paragraphs, similarity, word_diff, words_added, words_removed
+from .quotes.changes import quote_changes_with_speakers
 from .models import Change, Document, Fetch
 from .soft404 import Profile, not_found_phrases, removed_notice
 
@@ -85,7 +86,7 @@ class EditSummary:
     similarity: float = 1.0  # of the bodies, 0..1
     scalars: dict = field(default_factory=dict)  # field -> {"old", "new"} for changed scalar fields
     diff: list = field(default_factory=list)  # diffing.word_diff of the bodies ([] if body same)
-    quotes: dict = field(default_factory=dict)  # diffing.quote_changes ({} if body same)
+    quotes: dict = field(default_factory=dict)  # quotes.changes.quote_changes_with_speakers ({} if body same)
 
     @property
     def substantive(self) -> bool:
@@ -137,7 +138,8 @@ def compare_versions(old: Document, new: Document) -> EditSummary | None:
     )
     if "body" in changed:
         diff = word_diff(old_text, new_text)
-        quotes = quote_changes(old_text, new_text)
+        # who said the quotations that went: speakers matter more than the words around them
+        quotes = quote_changes_with_speakers(old_text, new_text, new.language or old.language)
         if any(quotes.values()):
             changed.append("quotations")
         summary = replace(
@@ -255,6 +257,11 @@ class OutletContext:
     section_urls: frozenset[str] = frozenset()
     not_found: Profile | None = None
     in_outage: bool = False  # outages.OutageTracker.in_outage, after observing this check
+    # OutageTracker.served_elsewhere(): the outlet's last healthy checks of two different articles.
+    # None = unknown (no requirement); given, a deletion is confirmed only once another article
+    # was served fine after the deletion was first seen, so that an outlet-wide fault (one
+    # maintenance page everywhere) that the outage guard has not caught yet deletes nothing.
+    served_elsewhere: tuple[tuple[str, datetime], ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -532,15 +539,26 @@ def judge(
             _seen_served(replace(state, last_ok_at=now)) if fresh else state, signal.note
         )
     if signal.kind == "deleted":
-        return _on_deleted(state, signal, now, fetch_id, policy)
+        return _on_deleted(state, signal, ctx, now, fetch_id, policy)
     assert doc is not None
     if signal.kind == "moved":
         return _on_moved(state, signal, fetch, doc, now, fetch_id, policy)
     return _on_served(state, signal, fetch, doc, now, fetch_id, policy)
 
 
+def _vouched(ctx: OutletContext, url: str, since: datetime) -> bool:
+    if ctx.served_elsewhere is None:
+        return True
+    return any(other != url and at > since for other, at in ctx.served_elsewhere)
+
+
 def _on_deleted(
-    state: ArticleState, signal: _Signal, now: datetime, fetch_id, policy: Policy
+    state: ArticleState,
+    signal: _Signal,
+    ctx: OutletContext,
+    now: datetime,
+    fetch_id,
+    policy: Policy,
 ) -> Judgement:
     if state.status == "deleted":
         return _unchanged(replace(state, pending=None), f"still deleted ({signal.how})")
@@ -548,7 +566,7 @@ def _on_deleted(
         note = f"moved earlier to {state.new_url}; the old URL now gives {signal.how}"
         return _unchanged(replace(state, pending=None), note)
     pending, confirmed = _advance(state.pending, "deleted", signal.how, None, now, fetch_id, policy)
-    if not confirmed:
+    if not confirmed or not _vouched(ctx, state.url, pending.first_seen_at):
         return _suspect(state, pending, signal, now, policy)
     title = state.doc.title if state.doc else ""
     details = {

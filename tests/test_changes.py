@@ -121,12 +121,13 @@ def test_body_edit_reports_words_and_quotes() -> None:
     assert edit is not None and edit.substantive
     assert edit.fields == ("body", "quotations")
     assert edit.words_removed == 4 and edit.words_added == 2
-    assert edit.quotes["changed"] == [
-        {
-            "old": "this budget protects families and pensioners",
-            "new": "this budget protects families",
-        }
-    ]
+    (changed,) = edit.quotes["changed"]
+    assert (changed["old"], changed["new"]) == (
+        "this budget protects families and pensioners",
+        "this budget protects families",
+    )
+    assert changed["speaker"] == "finance minister"  # who said it travels with the quotation
+    assert {"op": "delete", "old": ["and", "pensioners"], "new": []} in changed["diff"]
     assert EditSummary.from_dict(json.loads(json.dumps(edit.to_dict()))) == edit
     assert "+2 -4 words" in edit.describe()
 

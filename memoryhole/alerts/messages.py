@@ -155,8 +155,16 @@ def _diff_excerpt(edit: dict[str, Any]) -> str:
                 bits.append("{+" + " ".join(op["new"]) + "+}")
     lines = [f"Changes: {_clip(' '.join(bits))}"] if bits else []
     for quote in (edit.get("quotes_removed") or [])[:3]:
-        lines.append(f"Quotation removed: “{_clip(quote, 200)}”")
+        lines.append(f"Quotation removed: {_quote_line(quote)}")
     return "\n".join(lines)
+
+
+def _quote_line(quote: str | dict) -> str:
+    """“words” — Speaker (quotations in event details carry their speaker when one was found)."""
+    if isinstance(quote, str):
+        return f"“{_clip(quote, 200)}”"
+    speaker = quote.get("speaker")
+    return f"“{_clip(quote.get('text', ''), 200)}”" + (f" — {speaker}" if speaker else "")
 
 
 def _clip(text: str, limit: int = EXCERPT_CHARS) -> str:
