@@ -18,7 +18,7 @@ from . import settings as settings_mod
 from .analysis import Analyser
 from .archive import Archive
 from .fetcher import Fetcher, FetchLimits
-from .netguard import AddressGuard
+from .netguard import PRIVATE_NETWORKS, AddressGuard
 from .scheduler import Schedule
 from .settings import Settings
 from .store import Store, sqlite_url
@@ -57,6 +57,14 @@ def load_settings(paths: Paths, **overrides: Any) -> Settings:
     return settings_mod.load(paths.data).with_overrides(**overrides)
 
 
+def address_guard(settings: Settings) -> AddressGuard:
+    """The SSRF guard for these settings: `allow_addresses`, plus private ranges with `allow_private`."""
+    allowed = [a.strip() for a in settings.allow_addresses.split(",") if a.strip()]
+    if settings.allow_private:
+        allowed += PRIVATE_NETWORKS
+    return AddressGuard(allow=allowed, allow_loopback=settings.allow_private)
+
+
 def build_context(
     paths: Paths,
     settings: Settings,
@@ -75,7 +83,7 @@ def build_context(
         max_bytes=settings.max_bytes,
         user_agent=settings.user_agent,
     )
-    guard = None if settings.allow_private else AddressGuard()
+    guard = address_guard(settings)
     fetcher = Fetcher(
         client,
         limits=limits,

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import errno
 import hashlib
 import io
 import json
@@ -222,6 +223,9 @@ class Archive:
     ) -> None:
         self.directory = Path(directory)
         self.directory.mkdir(parents=True, exist_ok=True)
+        if not os.access(self.directory, os.W_OK | os.X_OK):
+            # Fail now with one clear error rather than on every fetch of a run.
+            raise PermissionError(errno.EACCES, "WARC directory is not writable", str(directory))
         self.max_file_bytes = max_file_bytes
         self.prefix = prefix
         name_re = re.compile(re.escape(prefix) + r"-\d{14}-(\d{5,})\.warc\.gz$")

@@ -5,6 +5,7 @@ furniture, page-type classification, and link extraction for listing pages. Neve
 from __future__ import annotations
 
 import codecs
+import contextlib
 import copy
 import functools
 import json
@@ -186,7 +187,10 @@ def _page_meta(root: lxml.html.HtmlElement, url: str) -> _Meta:
     href = next((el.get("href") for el in root.iter("link") if _rel(el) == {"canonical"}), None)
     href = href or _meta_content(root, "og:url")
     if href:
-        absolute = canonicalize(urljoin(url, href.strip()))
+        try:
+            absolute = canonicalize(urljoin(url, href.strip()))
+        except ValueError:  # "http://[" and the like: no usable canonical
+            absolute = ""
         meta.canonical = absolute if absolute.startswith(("http://", "https://")) else None
     meta.og_type = _meta_content(root, "og:type").lower() or None
     meta.og_title = _clean(_meta_content(root, "og:title", "twitter:title"))
@@ -405,7 +409,9 @@ def extract_links(
     if root is None:
         return []
     base = next((b.get("href") for b in root.iter("base") if b.get("href")), None)
-    base_url = urljoin(base_url, base.strip()) if base else base_url
+    if base:
+        with contextlib.suppress(ValueError):  # an unparseable <base> is ignored, as browsers do
+            base_url = urljoin(base_url, base.strip())
     seen: dict[str, str] = {}
     for a in root.iter("a"):
         href = (a.get("href") or "").strip()

@@ -287,7 +287,7 @@ def parse_retry_after(value: str | None, now: datetime | None = None) -> float |
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
+    if value.isascii() and value.isdigit():  # str.isdigit() is also true for "²" (latin-1 \xb2)
         return float(value)
     try:
         when = email.utils.parsedate_to_datetime(value)

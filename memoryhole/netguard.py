@@ -70,6 +70,11 @@ def _is_ip_literal(host: str) -> bool:
     return True
 
 
+#: What `--allow-private` opens: loopback and the private ranges — never link-local, where cloud metadata
+#: services (169.254.169.254, fd00:ec2::254) live.
+PRIVATE_NETWORKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "fc00::/7")
+
+
 class AddressGuard:
     """Refuses hosts that resolve to non-public addresses unless the operator allowed them.
 

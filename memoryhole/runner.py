@@ -13,7 +13,7 @@ import logging
 import signal
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from . import pipeline
 from .models import utcnow
@@ -21,6 +21,7 @@ from .models import utcnow
 log = logging.getLogger("memoryhole.runner")
 
 BATCH = 200  # rows read from the store per look at what is due
+FAILED_CHECK_DELAY = 300.0  # seconds before retrying a check that raised (a bug, a full disk ...)
 
 
 @dataclass
@@ -165,6 +166,7 @@ class Runner:
                     log.exception(
                         "check of %s %s failed", key[0], row.get("url") or row.get("homepage")
                     )
+                    self._set_aside(key)
                 finally:
                     self._inflight.pop(key, None)
                     if once and key[0] in ("discover", "probe"):
@@ -172,6 +174,19 @@ class Runner:
 
         self._inflight[key] = asyncio.create_task(job())
         return 1
+
+    def _set_aside(self, key: tuple[str, int]) -> None:
+        """After a failed check, wait a while before the next try (not a tight loop of failures)."""
+        later = utcnow() + timedelta(seconds=FAILED_CHECK_DELAY)
+        try:
+            if key[0] == "article":
+                self.ctx.store.update_article(key[1], next_check_at=later)
+            elif key[0] == "source":
+                self.ctx.store.update_source(key[1], next_poll_at=later)
+            elif key[0] in ("probe", "discover"):
+                self.ctx.store.update_outlet(key[1], next_probe_at=later)
+        except Exception:  # the store itself is failing: the next look at what is due retries
+            log.exception("could not postpone %s %s", *key)
 
     async def _source(self, ctx: pipeline.Context, src: dict, now: datetime) -> None:
         self.progress.new_articles += await pipeline.check_source(ctx, src, now)

@@ -72,10 +72,21 @@ class Settings:
     warc_max_bytes: int = 256 * 1024 * 1024  # WARC files rotate past this size
     extract_workers: int = 0  # extraction processes; 0 = one per core
     allow_private: bool = False  # let outlets point at loopback/private addresses (local testing)
-    base_url: str = "http://127.0.0.1:8080"  # where the web UI is reached: links in alerts and feeds
-    alert_digest_count: int = 5  # this many alerts about one outlet within the window become one digest
-    alert_digest_window: float = 30.0  # seconds an article alert waits to see whether a burst follows
-    alert_max_attempts: int = 8  # deliveries tried this often (with doubling back-off) before giving up
+    allow_addresses: str = (
+        ""  # comma-separated networks (CIDR) or host names outlets may resolve to
+    )
+    base_url: str = (
+        "http://127.0.0.1:8080"  # where the web UI is reached: links in alerts and feeds
+    )
+    alert_digest_count: int = (
+        5  # this many alerts about one outlet within the window become one digest
+    )
+    alert_digest_window: float = (
+        30.0  # seconds an article alert waits to see whether a burst follows
+    )
+    alert_max_attempts: int = (
+        8  # deliveries tried this often (with doubling back-off) before giving up
+    )
 
     @classmethod
     def help(cls) -> dict[str, str]:
@@ -103,14 +114,22 @@ _HELP = {
     "probe_interval": "how often each outlet's not-found page is relearned (duration)",
     "warc_max_bytes": "WARC files rotate past this size (bytes)",
     "extract_workers": "extraction processes (0 = one per core)",
-    "allow_private": "allow outlets on loopback/private addresses",
+    "allow_private": "allow outlets on loopback/private addresses (never cloud metadata addresses)",
+    "allow_addresses": "comma-separated networks (CIDR) or host names allowed despite the address guard",
     "base_url": "address of the web UI, for links in alerts and feeds",
     "alert_digest_count": "alerts about one outlet within the window that become one digest",
     "alert_digest_window": "how long an article alert waits for a burst to gather (duration)",
     "alert_max_attempts": "delivery attempts (with doubling back-off) before an alert is marked failed",
 }
 
-_DURATIONS = {"poll", "recheck", "confirm_gap", "probe_interval", "host_delay", "alert_digest_window"}
+_DURATIONS = {
+    "poll",
+    "recheck",
+    "confirm_gap",
+    "probe_interval",
+    "host_delay",
+    "alert_digest_window",
+}
 
 
 def _coerce(name: str, kind: Any, raw: Any) -> Any:

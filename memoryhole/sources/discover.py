@@ -62,8 +62,8 @@ def _declared_feeds(root, homepage_url: str) -> list[str]:  # noqa: ANN001 - lxm
         kind = (link.get("type") or "").lower().split(";")[0].strip()
         href = (link.get("href") or "").strip()
         if "alternate" in rel and kind in _FEED_TYPES and href:
-            absolute = urljoin(homepage_url, href)
-            if absolute.startswith(("http://", "https://")):
+            absolute = _absolute(homepage_url, href)
+            if absolute:
                 found.append(absolute)
     return found
 
@@ -75,8 +75,16 @@ def _robots_sitemaps(robots_txt: str | None, homepage_url: str) -> list[str]:
         listed = list(protego.Protego.parse(robots_txt).sitemaps)
     except Exception:  # protego copes with most junk; a robots.txt must never stop discovery
         return []
-    absolute = (urljoin(homepage_url, s.strip()) for s in listed)
-    return [s for s in absolute if s.startswith(("http://", "https://"))]
+    return [a for a in (_absolute(homepage_url, s.strip()) for s in listed) if a]
+
+
+def _absolute(base: str, href: str) -> str | None:
+    """``href`` made absolute against ``base`` when it is an http(s) URL; None otherwise."""
+    try:
+        absolute = urljoin(base, href)
+    except ValueError:  # urllib refuses "http://[" and the like
+        return None
+    return absolute if absolute.startswith(("http://", "https://")) else None
 
 
 def _nav_sections(root, homepage_url: str) -> list[str]:  # noqa: ANN001 - lxml element

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 from alembic import command
@@ -12,6 +13,8 @@ from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, OperationalError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
+#: Seconds SQLite waits for another process's lock before "database is locked" (tests shorten it).
+BUSY_TIMEOUT = float(os.environ.get("MEMORYHOLE_DB_BUSY_TIMEOUT", "30"))
 
 
 class StoreError(Exception):
@@ -28,7 +31,7 @@ def make_engine(url: str) -> Engine:
         url = "postgresql+psycopg://" + url[len("postgresql://") :]
     try:
         if url.startswith("sqlite"):
-            engine = create_engine(url, connect_args={"timeout": 30})
+            engine = create_engine(url, connect_args={"timeout": BUSY_TIMEOUT})
             event.listen(engine, "connect", _sqlite_pragmas)
         else:
             engine = create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
@@ -44,7 +47,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def
     # lose the last transactions, and the WARC files are written and flushed before each commit.
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA busy_timeout=30000")
+    cur.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT * 1000)}")
     cur.close()
 
 
@@ -61,7 +64,10 @@ def upgrade(engine: Engine) -> None:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
     except OperationalError as exc:
-        raise StoreError(f"cannot open the database at {engine.url!r}: {exc.orig}") from None
+        raise StoreError(
+            f"cannot open the database at {engine.url!r}: {exc.orig} (is its directory writable, "
+            "and is no other process holding a lock on it?)"
+        ) from None
 
 
 def integrity_ok(engine: Engine) -> bool:

@@ -9,8 +9,8 @@ from __future__ import annotations
 import re
 from urllib.parse import urlsplit
 
+from ..app import address_guard
 from ..models import utcnow
-from ..netguard import AddressGuard
 from ..settings import Settings
 from ..store import Store, StoreError
 
@@ -65,12 +65,11 @@ async def add_outlet(
     if not NAME_RE.match(name):
         raise OutletError("a name needs 1-100 letters, digits, dots, dashes or underscores")
     poll = check_poll(poll_seconds if poll_seconds is not None else settings.poll)
-    if not settings.allow_private:
-        guard = AddressGuard()
-        for url in (home, *feeds, *sitemaps):
-            problem = await guard.check(url)
-            if problem:
-                raise OutletError(f"refused {url[:200]}: {problem}")
+    guard = address_guard(settings)
+    for url in (home, *feeds, *sitemaps):
+        problem = await guard.check(url)
+        if problem:
+            raise OutletError(f"refused {url[:200]}: {problem}")
     now = utcnow()
     try:
         oid = store.add_outlet(name, home, poll, now)
