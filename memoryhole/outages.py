@@ -77,6 +77,9 @@ class OutageTracker:
     front_kinds: dict[str, str] = field(default_factory=dict)  # url -> "homepage" | "feed"
     window: list[_Check] = field(default_factory=list)
     healthy_streak: int = 0
+    # The last healthy article checks of two different URLs: proof that the outlet still serves
+    # articles, which a deletion must have before it is confirmed (see `served_elsewhere`).
+    recent_healthy: list[tuple[str, datetime]] = field(default_factory=list)
     outage_since: datetime | None = None
     reason: str = ""
 
@@ -117,6 +120,13 @@ class OutageTracker:
         shared = self._shared_fingerprint()
         healthy = not outcome.failed and (shared is None or outcome.body_fingerprint != shared)
         self.healthy_streak = self.healthy_streak + 1 if healthy else 0
+        if healthy:
+            others = [h for h in self.recent_healthy if h[0] != outcome.url]
+            self.recent_healthy = [(outcome.url, outcome.now), *others[:1]]
+
+    def served_elsewhere(self) -> tuple[tuple[str, datetime], ...]:
+        """(url, when) of the last healthy checks of two different articles, newest first."""
+        return tuple(self.recent_healthy)
 
     def _shared_fingerprint(self) -> str | None:
         """The fingerprint shown for the most distinct URLs in the window, if more than one."""
@@ -165,6 +175,7 @@ class OutageTracker:
             "front_kinds": dict(self.front_kinds),
             "window": [[c.at.isoformat(), c.url, c.failed, c.fingerprint] for c in self.window],
             "healthy_streak": self.healthy_streak,
+            "recent_healthy": [[u, at.isoformat()] for u, at in self.recent_healthy],
             "outage_since": self.outage_since.isoformat() if self.outage_since else None,
             "reason": self.reason,
         }
@@ -181,6 +192,9 @@ class OutageTracker:
                 for a, u, f, fp in data.get("window", [])
             ],
             healthy_streak=data.get("healthy_streak", 0),
+            recent_healthy=[
+                (u, datetime.fromisoformat(at)) for u, at in data.get("recent_healthy", [])
+            ],
             outage_since=datetime.fromisoformat(since) if since else None,
             reason=data.get("reason", ""),
         )

@@ -143,6 +143,7 @@ class _HTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     allow_reuse_address = True  # reopening the same port after "refuse" must not wait for TIME_WAIT
+    allow_reuse_port = True  # ... and may bind beside the socket that holds the port meanwhile
     request_queue_size = 128
 
     def handle_error(self, request: Any, client_address: Any) -> None:
@@ -160,10 +161,17 @@ class _Listener:
         self.handler = type(f"Handler_{outlet}", (_Handler,), attrs)
         self.httpd: _HTTPServer | None = None
         self.thread: threading.Thread | None = None
+        # While refusing, a bound socket that does not listen holds the port: connections are
+        # refused, and no client connection can be given the port as its ephemeral port (which
+        # would make reopening fail with "address already in use").
+        self.reserve: socket.socket | None = None
 
     def open(self) -> None:
         self.httpd = _HTTPServer((self.host, self.port), self.handler)
         self.port = self.httpd.server_address[1]
+        if self.reserve is not None:
+            self.reserve.close()
+            self.reserve = None
         self.thread = threading.Thread(
             target=self.httpd.serve_forever,
             kwargs={"poll_interval": 0.05},
@@ -172,11 +180,20 @@ class _Listener:
         )
         self.thread.start()
 
-    def close(self) -> None:
+    def close(self, hold_port: bool = False) -> None:
+        if hold_port and self.httpd is not None and self.reserve is None:
+            family = socket.AF_INET6 if ":" in self.host else socket.AF_INET
+            self.reserve = socket.socket(family, socket.SOCK_STREAM)
+            self.reserve.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.reserve.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+            self.reserve.bind((self.host, self.port))
         if self.httpd is not None:
             self.httpd.shutdown()
             self.httpd.server_close()
             self.httpd = None
+        if not hold_port and self.reserve is not None:
+            self.reserve.close()
+            self.reserve = None
 
     @property
     def is_open(self) -> bool:
@@ -234,7 +251,7 @@ class SimServer:
             for name, listener in self._listeners.items():
                 refusing = self.room.refusing(name)
                 if refusing and listener.is_open:
-                    listener.close()
+                    listener.close(hold_port=True)
                 elif not refusing and not listener.is_open:
                     listener.open()
 
