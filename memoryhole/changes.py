@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 
 from . import urls
 from .diffing import paragraphs, similarity, word_diff, words_added, words_removed
-from .quotes.changes import quote_changes_with_speakers
 from .models import Change, Document, Fetch
+from .quotes.changes import quote_changes_with_speakers
 from .soft404 import Profile, not_found_phrases, removed_notice
 
 __all__ = [
