@@ -235,6 +235,11 @@ def _judge_unlisting(ctx: Context, outlet_id: int, outlet: str, now: datetime) -
                     windowed=m["windowed"],
                     newest_listed=hi,
                     oldest_listed=lo,
+                    older_still_listed=(
+                        None
+                        if m["listed"]
+                        else ctx.store.older_still_listed(m["source_id"], art["id"])
+                    ),
                 )
             )
         state = changes.ArticleState.from_dict(art["state"])

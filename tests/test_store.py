@@ -117,3 +117,22 @@ def test_naive_datetimes_are_refused(store: Store) -> None:
 def test_bad_database_url_is_one_clear_error(tmp_path) -> None:
     with pytest.raises(StoreError):
         Store("nosuchdb://whatever")
+
+
+def test_unlisting_is_told_from_rolling_off_by_position(store: Store) -> None:
+    """Newest first: removing an entry from the middle leaves older ones below it; rolling off does not.
+    An old story pinned above proves nothing."""
+    oid = store.add_outlet("daily", "http://127.0.0.1:1/", 60, NOW)
+    sid = store.add_source(oid, "listing", "http://127.0.0.1:1/", NOW)
+    pinned, a, b, c = (f"http://127.0.0.1:1/{n}.html" for n in ("pinned", "a", "b", "c"))
+    store.record_listing(oid, sid, [(u, u, None) for u in (pinned, a, b, c)], NOW)
+    ids = {u: store.article(u)["id"] for u in (pinned, a, b, c)}
+    # b disappears from the middle: c (older, below it) is still listed
+    t1 = NOW + timedelta(minutes=5)
+    store.record_listing(oid, sid, [(u, u, None) for u in (pinned, a, c)], t1)
+    assert store.older_still_listed(sid, ids[b]) is True
+    # c rolls off the end as a new story arrives on top: nothing older than c remains below it
+    new = "http://127.0.0.1:1/new.html"
+    t2 = NOW + timedelta(minutes=10)
+    store.record_listing(oid, sid, [(u, u, None) for u in (pinned, new, a)], t2)
+    assert store.older_still_listed(sid, ids[c]) is False

@@ -144,12 +144,19 @@ class Store:
 
     # ---- what is due ------------------------------------------------------------------------
     def due_sources(
-        self, now: datetime, limit: int, exclude: Iterable[int] = (), *, not_since: datetime | None = None
+        self,
+        now: datetime,
+        limit: int,
+        exclude: Iterable[int] = (),
+        *,
+        not_since: datetime | None = None,
     ) -> list[dict]:
         """Sources due for a poll (``not_since``: only those not polled since then, for one-pass runs)."""
         s = t.sources
         q = (
-            select(s, t.outlets.c.homepage, t.outlets.c.poll_seconds, t.outlets.c.name.label("outlet"))
+            select(
+                s, t.outlets.c.homepage, t.outlets.c.poll_seconds, t.outlets.c.name.label("outlet")
+            )
             .join(t.outlets, t.outlets.c.id == s.c.outlet_id)
             .where(s.c.next_poll_at <= now, t.outlets.c.paused.is_(False))
             .order_by(s.c.next_poll_at)
@@ -158,7 +165,12 @@ class Store:
         return self._due(q, s, exclude, not_since, s.c.last_polled_at)
 
     def due_articles(
-        self, now: datetime, limit: int, exclude: Iterable[int] = (), *, not_since: datetime | None = None
+        self,
+        now: datetime,
+        limit: int,
+        exclude: Iterable[int] = (),
+        *,
+        not_since: datetime | None = None,
     ) -> list[dict]:
         """Articles due for a check (``not_since``: only those not checked since then)."""
         a = t.articles
@@ -171,7 +183,9 @@ class Store:
         )
         return self._due(q, a, exclude, not_since, a.c.last_checked)
 
-    def _due(self, q: Any, table: Any, exclude: Iterable[int], not_since: datetime | None, last: Any) -> list[dict]:
+    def _due(
+        self, q: Any, table: Any, exclude: Iterable[int], not_since: datetime | None, last: Any
+    ) -> list[dict]:
         excl = list(exclude)
         if excl:
             q = q.where(table.c.id.not_in(excl))
@@ -207,13 +221,14 @@ class Store:
     ) -> list[int]:
         """Save one successful poll of a source: ``entries`` are (canonical_url, listed_url, published).
 
-        New URLs become articles due for a check now; memberships of this source are marked listed or not.
+        ``entries`` are in listing order (newest first, as feeds and pages list them). New URLs become
+        articles due for a check now; memberships of this source are marked listed or not.
         Returns the ids of new articles.
         """
         new_ids: list[int] = []
         with self.engine.begin() as conn:
             seen: set[int] = set()
-            for canonical, listed, published in entries:
+            for position, (canonical, listed, published) in enumerate(entries):
                 aid = self._article_id_for(conn, canonical, listed)
                 if aid is None:
                     aid = self._new_article(conn, outlet_id, canonical, published, now)
@@ -227,7 +242,12 @@ class Store:
                 found = conn.execute(
                     update(m)
                     .where(m.c.source_id == source_id, m.c.article_id == aid)
-                    .values(last_seen=now, listed=True, listed_published=published)
+                    .values(
+                        last_seen=now,
+                        listed=True,
+                        listed_published=published,
+                        last_position=position,
+                    )
                 ).rowcount
                 if not found:
                     conn.execute(
@@ -238,6 +258,8 @@ class Store:
                             last_seen=now,
                             listed=True,
                             listed_published=published,
+                            first_position=position,
+                            last_position=position,
                         )
                     )
             gone = update(t.memberships).where(
@@ -294,6 +316,38 @@ class Store:
                 .where(m.c.article_id == article_id)
             ).mappings()
             return [dict(r) for r in rows]
+
+    def older_still_listed(self, source_id: int, article_id: int) -> bool:
+        """Whether the source still lists, at or below where the article last stood, an entry older than
+        it (seen there before it, or below it in the same poll). Then the article did not roll off the
+        end; entries pinned above it (a featured story on a homepage) prove nothing either way."""
+        m = t.memberships
+        with self.engine.connect() as conn:
+            own = conn.execute(
+                select(m.c.first_seen, m.c.first_position, m.c.last_position).where(
+                    m.c.source_id == source_id, m.c.article_id == article_id
+                )
+            ).first()
+            if own is None or own.last_position is None:
+                return False
+            older = m.c.first_seen < own.first_seen
+            if own.first_position is not None:
+                older = or_(
+                    older,
+                    and_(m.c.first_seen == own.first_seen, m.c.first_position > own.first_position),
+                )
+            found = conn.execute(
+                select(m.c.article_id)
+                .where(
+                    m.c.source_id == source_id,
+                    m.c.listed.is_(True),
+                    m.c.article_id != article_id,
+                    m.c.last_position >= own.last_position,
+                    older,
+                )
+                .limit(1)
+            ).first()
+        return found is not None
 
     def listing_extent(self, source_id: int) -> tuple[datetime | None, datetime | None, int]:
         """(oldest, newest) published date among a source's currently listed entries, and their count."""
@@ -376,7 +430,9 @@ class Store:
         version's. Returns (fetch_id, new version number or None).
         """
         with self.engine.begin() as conn:
-            fetch_id = self.record_fetch(fetch, loc, "article", article_id=article_id, outlet_id=outlet_id, conn=conn)
+            fetch_id = self.record_fetch(
+                fetch, loc, "article", article_id=article_id, outlet_id=outlet_id, conn=conn
+            )
             outcome = decide(fetch_id)
             document, number, version_id, prev = outcome.document, None, None, None
             if document is not None:
@@ -411,9 +467,13 @@ class Store:
                 updates["current_version"] = number
                 updates["title"] = document.title
             if updates:
-                conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(**updates))
+                conn.execute(
+                    update(t.articles).where(t.articles.c.id == article_id).values(**updates)
+                )
             for ev in outcome.events:
-                self._append_event(conn, ev, fetch_id, version_id if ev.version_is_new else None, prev)
+                self._append_event(
+                    conn, ev, fetch_id, version_id if ev.version_is_new else None, prev
+                )
         return fetch_id, number
 
     def append_event(self, ev: NewEvent, fetch_id: int | None = None) -> int:

@@ -140,6 +140,8 @@ memberships = Table(
         "listed", Boolean, nullable=False, default=True
     ),  # in the source's latest successful poll
     Column("listed_published", UTC),  # the date the listing gave
+    Column("first_position", Integer),  # its place in the listing when first seen (0 = top)
+    Column("last_position", Integer),  # its place when last listed
     Index("ix_memberships_article", "article_id"),
 )
 
