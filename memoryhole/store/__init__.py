@@ -650,23 +650,8 @@ class Store:
         outlet: str | None = None,
         article_id: int | None = None,
     ) -> list[dict]:
-        e, a, o, v = t.events, t.articles, t.outlets, t.versions
-        pv = v.alias("pv")
-        q = (
-            select(
-                e,
-                a.c.url,
-                o.c.name.label("source"),
-                v.c.number.label("version"),
-                pv.c.number.label("previous_version"),
-                a.c.title,
-            )
-            .join(o, o.c.id == e.c.outlet_id)
-            .outerjoin(a, a.c.id == e.c.article_id)
-            .outerjoin(v, v.c.id == e.c.version_id)
-            .outerjoin(pv, pv.c.id == e.c.previous_version_id)
-            .order_by(e.c.id)
-        )
+        e, o = t.events, t.outlets
+        q = events_select().order_by(e.c.id)
         conds = []
         if since is not None:
             conds.append(e.c.detected_at >= since)
@@ -721,6 +706,26 @@ class Store:
                     ("events", t.events),
                 )
             }
+
+
+def events_select() -> Any:
+    """Events joined with what every reader shows: article URL and title, outlet name, version numbers."""
+    e, a, o, v = t.events, t.articles, t.outlets, t.versions
+    pv = v.alias("pv")
+    return (
+        select(
+            e,
+            a.c.url,
+            o.c.name.label("source"),
+            v.c.number.label("version"),
+            pv.c.number.label("previous_version"),
+            a.c.title,
+        )
+        .join(o, o.c.id == e.c.outlet_id)
+        .outerjoin(a, a.c.id == e.c.article_id)
+        .outerjoin(v, v.c.id == e.c.version_id)
+        .outerjoin(pv, pv.c.id == e.c.previous_version_id)
+    )
 
 
 def _fts5_query(query: str) -> str:

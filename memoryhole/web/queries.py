@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Engine, case, column, func, literal_column, or_, select, table, text
 
+from ..store import events_select
 from ..store import schema as t
 
 __all__ = ["Page", "SearchFilters", "MARK_START", "MARK_END"]
@@ -42,25 +43,6 @@ def clamp(limit: int) -> int:
 
 
 # ---- events -----------------------------------------------------------------------------------
-def _events_select() -> Any:
-    e, a, o, v = t.events, t.articles, t.outlets, t.versions
-    pv = v.alias("pv")
-    return (
-        select(
-            e,
-            a.c.url,
-            o.c.name.label("source"),
-            v.c.number.label("version"),
-            pv.c.number.label("previous_version"),
-            a.c.title,
-        )
-        .join(o, o.c.id == e.c.outlet_id)
-        .outerjoin(a, a.c.id == e.c.article_id)
-        .outerjoin(v, v.c.id == e.c.version_id)
-        .outerjoin(pv, pv.c.id == e.c.previous_version_id)
-    )
-
-
 def events_page(
     engine: Engine,
     *,
@@ -74,7 +56,7 @@ def events_page(
     """Events newest first, joined like `Store.events` (url, source, version numbers, title)."""
     e = t.events
     limit = clamp(limit)
-    q = _events_select().order_by(e.c.id.desc()).limit(limit + 1)
+    q = events_select().order_by(e.c.id.desc()).limit(limit + 1)
     if kind:
         q = q.where(e.c.kind == kind)
     if outlet:
