@@ -214,6 +214,18 @@ def _parse_listing(src: dict, fetch: Fetch) -> Any:
     return parse_listing_page(fetch.body, fetch.final_url, src["homepage"])
 
 
+def _older_still_listed(ctx: Context, membership: dict, article_id: int) -> bool | None:
+    """Position evidence, only where order means age: a feed whose entries carry no dates. Listing pages
+    (pinned stories, "most read" boxes) and sitemaps (any order) are judged by dates alone."""
+    if (
+        membership["listed"]
+        or membership["kind"] != "feed"
+        or membership["listed_published"] is not None
+    ):
+        return None
+    return ctx.store.older_still_listed(membership["source_id"], article_id)
+
+
 def _judge_unlisting(ctx: Context, outlet_id: int, outlet: str, now: datetime) -> None:
     """After a poll: articles gone from every listing (or back in one) get an unlisting judgement."""
     tracker = _tracker(ctx, outlet_id)
@@ -235,11 +247,7 @@ def _judge_unlisting(ctx: Context, outlet_id: int, outlet: str, now: datetime) -
                     windowed=m["windowed"],
                     newest_listed=hi,
                     oldest_listed=lo,
-                    older_still_listed=(
-                        None
-                        if m["listed"]
-                        else ctx.store.older_still_listed(m["source_id"], art["id"])
-                    ),
+                    older_still_listed=_older_still_listed(ctx, m, art["id"]),
                 )
             )
         state = changes.ArticleState.from_dict(art["state"])
