@@ -316,7 +316,7 @@ async def check_article(ctx: Context, art: dict, now: datetime) -> list[NewEvent
     await _observe(ctx, art["outlet_id"], art["outlet"], fetch, "article", fingerprint, now)
     # A listing poll may have judged the article (unlisted) while this check awaited: judge on top
     # of that, not of the state read at launch (no await from here to the commit).
-    fresh = (ctx.store.article(art["id"]) or {}).get("state")
+    fresh = ctx.store.article_state(art["id"])
     if fresh and fresh != art["state"]:
         state = changes.ArticleState.from_dict(fresh)
     octx = _outlet_context(ctx, art["outlet_id"], tracker)

@@ -578,6 +578,11 @@ class Store:
                         row = conn.execute(select(a).where(a.c.id == aid)).mappings().first()
             return dict(row) if row else None
 
+    def article_state(self, article_id: int) -> dict | None:
+        """Only the judgement state of an article (read again just before judging; one small column)."""
+        with self.engine.connect() as conn:
+            return conn.execute(select(t.articles.c.state).where(t.articles.c.id == article_id)).scalar()
+
     def articles(self, *, outlet: str | None = None, status: str | None = None) -> list[dict]:
         a, o = t.articles, t.outlets
         counts = (
