@@ -624,21 +624,6 @@ class Store:
             ).mappings()
             return [dict(r) for r in rows]
 
-    def latest_version(self, article_id: int) -> dict | None:
-        v = t.versions
-        with self.engine.connect() as conn:
-            row = (
-                conn.execute(
-                    select(v)
-                    .where(v.c.article_id == article_id)
-                    .order_by(v.c.number.desc())
-                    .limit(1)
-                )
-                .mappings()
-                .first()
-            )
-            return dict(row) if row else None
-
     def fetches(self, *, article_id: int | None = None) -> list[dict]:
         f = t.fetches
         q = select(f).order_by(f.c.id)
