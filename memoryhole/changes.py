@@ -31,6 +31,7 @@ __all__ = [
     "judge",
     "judge_unlisting",
     "normalise_text",
+    "published_of",
 ]
 
 # Statuses that mean "come back later": the server is busy, slow, rate limiting or asking again.
@@ -86,7 +87,9 @@ class EditSummary:
     similarity: float = 1.0  # of the bodies, 0..1
     scalars: dict = field(default_factory=dict)  # field -> {"old", "new"} for changed scalar fields
     diff: list = field(default_factory=list)  # diffing.word_diff of the bodies ([] if body same)
-    quotes: dict = field(default_factory=dict)  # quotes.changes.quote_changes_with_speakers ({} if body same)
+    quotes: dict = field(
+        default_factory=dict
+    )  # quotes.changes.quote_changes_with_speakers ({} if body same)
 
     @property
     def substantive(self) -> bool:
@@ -744,8 +747,9 @@ class ListingPresence:
     (0 = no usable fetch, the listing is ignored); ``windowed``: the listing shows only recent items
     (feeds, news sitemaps, listing pages; False for full sitemaps and archives, which never roll off);
     ``newest_listed``/``oldest_listed``: the newest and oldest published dates among the current
-    entries, when the listing gives dates; ``older_still_listed``: by position, some entry that was
-    listed after the article (older) when the article was last listed is still listed.
+    entries, when the listing gives dates; ``older_still_listed``: where order or teaser dates say so
+    (undated feeds, listing pages), whether an entry older than the article is still listed at or
+    below where the article stood; None when the listing is judged by its dates alone.
     """
 
     listing_url: str
@@ -758,14 +762,17 @@ class ListingPresence:
 
     def straddles(self, published: datetime | None) -> bool:
         """Entries both older and newer than the article remain: it did not roll off the end."""
-        if not self.windowed or self.older_still_listed:
+        if not self.windowed:
             return True
+        newer = published is None or self.newest_listed is None or published < self.newest_listed
+        if self.older_still_listed is not None:
+            return self.older_still_listed and newer
         if published is None or self.newest_listed is None or self.oldest_listed is None:
             return False
         return self.oldest_listed < published < self.newest_listed
 
 
-def _published(state: ArticleState) -> datetime | None:
+def published_of(state: ArticleState) -> datetime | None:
     raw = state.doc.published if state.doc else None
     try:
         parsed = datetime.fromisoformat(raw) if raw else None
@@ -812,7 +819,7 @@ def judge_unlisting(
         return _unchanged(state, "still unlisted")
     if state.pending is not None and state.pending.kind == "deleted":
         return _unchanged(state, "a deletion is being checked; not judging unlisting")
-    when = published or _published(state)
+    when = published or published_of(state)
     straddled = [p.listing_url for p in usable if p.straddles(when)]
     if not straddled:
         return _unchanged(

@@ -182,6 +182,7 @@ async def check_source(ctx: Context, src: dict, now: datetime) -> int:
     )
     if fetch.not_modified:
         ctx.store.update_source(src["id"], **updates)
+        _judge_unlisting(ctx, src["outlet_id"], src["outlet"], now)  # a suspicion needs confirming
         return 0
     listing = _parse_listing(src, fetch)
     if listing.error is not None:
@@ -214,14 +215,21 @@ def _parse_listing(src: dict, fetch: Fetch) -> Any:
     return parse_listing_page(fetch.body, fetch.final_url, src["homepage"])
 
 
-def _older_still_listed(ctx: Context, membership: dict, article_id: int) -> bool | None:
-    """Position evidence, only where order means age: a feed whose entries carry no dates. Listing pages
-    (pinned stories, "most read" boxes) and sitemaps (any order) are judged by dates alone."""
-    if (
-        membership["listed"]
-        or membership["kind"] != "feed"
-        or membership["listed_published"] is not None
-    ):
+def _older_still_listed(
+    ctx: Context, membership: dict, article_id: int, published: datetime | None
+) -> bool | None:
+    """Evidence that an entry older than the article is still listed where it would roll off from:
+    on an undated feed, by position; on a listing page, by date (the teaser's, else the article's
+    own) among the entries at or below the article's last place, so that a pinned story or an
+    editor's pick above it proves nothing. None: judge by the listing's dates alone (dated feeds,
+    sitemaps, which keep no meaningful order)."""
+    if membership["listed"]:
+        return None
+    if membership["kind"] == "listing":
+        if published is None:
+            return False
+        return ctx.store.older_listed_below(membership["source_id"], article_id, published)
+    if membership["kind"] != "feed" or membership["listed_published"] is not None:
         return None
     return ctx.store.older_still_listed(membership["source_id"], article_id)
 
@@ -236,6 +244,8 @@ def _judge_unlisting(ctx: Context, outlet_id: int, outlet: str, now: datetime) -
         if not art["state"]:
             continue
         octx = octx or _outlet_context(ctx, outlet_id, tracker)
+        state = changes.ArticleState.from_dict(art["state"])
+        published = art["published"] or changes.published_of(state)
         presences = []
         for m in ctx.store.memberships(art["id"]):
             lo, hi, count = ctx.store.listing_extent(m["source_id"])
@@ -247,16 +257,15 @@ def _judge_unlisting(ctx: Context, outlet_id: int, outlet: str, now: datetime) -
                     windowed=m["windowed"],
                     newest_listed=hi,
                     oldest_listed=lo,
-                    older_still_listed=_older_still_listed(ctx, m, art["id"]),
+                    older_still_listed=_older_still_listed(ctx, m, art["id"], published),
                 )
             )
-        state = changes.ArticleState.from_dict(art["state"])
         j = changes.judge_unlisting(
             state,
             presences,
             octx,
             now,
-            published=art["published"],
+            published=published,
             evidence_id=None,
             policy=ctx.policy,
             require_served=True,

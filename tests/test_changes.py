@@ -490,6 +490,20 @@ def test_full_sitemap_or_position_evidence_suffices() -> None:
         assert j.change.kind == "unlisted"
 
 
+def test_listing_page_needs_an_older_entry_below_and_a_newer_one() -> None:
+    """Listing pages carry older_still_listed from their dates below the article's place; a pinned
+    old story above it (which makes the date extent straddle) proves nothing on its own."""
+    pinned_only = ListingPresence(
+        SECTION, False, 20, True, PUB + timedelta(hours=9), PUB - timedelta(days=9), False
+    )
+    assert not pinned_only.straddles(PUB)
+    below = replace(pinned_only, older_still_listed=True)
+    assert below.straddles(PUB)
+    nothing_newer = replace(below, newest_listed=PUB - timedelta(hours=1))
+    assert not nothing_newer.straddles(PUB)
+    assert replace(below, newest_listed=None).straddles(PUB)  # an undated feed: order alone
+
+
 def test_no_unlisting_while_listed_anywhere_or_without_evidence() -> None:
     gone = feed(False, PUB - timedelta(days=1), PUB + timedelta(hours=5))
     assert (

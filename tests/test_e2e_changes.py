@@ -310,3 +310,65 @@ async def _traps(tmp_path: Path) -> None:
             assert rolled_off not in visible(room, "vestnik")[:20]
         finally:
             await close_context(mon.ctx)
+
+
+# ---- 3. unlisting from undated section pages, with an editor's pick pinned above ------------------
+def test_unlisting_from_section_pages_with_a_pinned_pick(tmp_path: Path) -> None:
+    asyncio.run(_section_unlisting(tmp_path))
+
+
+async def _section_unlisting(tmp_path: Path) -> None:
+    """An article older than the feed and the news sitemap is listed only on its section page. Taken
+    out of the middle of that page, it is `unlisted`; an article pushed off the end of another section
+    by new stories is not, although the outlet's oldest story stays pinned above both."""
+    room = Newsroom.build(seed=5, outlets=1, articles_per_outlet=40)
+    with serve(room) as sim:
+        mon = Monitor(room, sim, tmp_path)
+        try:
+            await mon.follow_all()
+            everything = {room.url_of(a) for a in room.articles()}
+            await mon.run(20, until=lambda: {e["url"] for e in mon.events()} >= everything)
+            assert {e["url"] for e in mon.events()} == everything
+
+            def listed_by(url: str) -> set[str]:
+                art = mon.store.article(url)
+                assert art is not None, url
+                return {m["kind"] for m in mon.store.memberships(art["id"]) if m["listed"]}
+
+            arts = room.outlets["daily-planet"].visible()
+            room.pin(room.url_of(arts[-1]))  # the oldest story, first on every section page
+            by_section: dict[str, list[str]] = {}
+            for a in arts[:-1]:
+                by_section.setdefault(a.section, []).append(room.url_of(a))
+            # a section-only article with older ones below it on its page, and another section
+            # whose last article will roll off the end
+            target = next(
+                urls[-3]
+                for urls in by_section.values()
+                if len(urls) >= 4 and listed_by(urls[-3]) == {"listing"}
+            )
+            target_section = room.find(target).section
+            other = next(s for s, urls in by_section.items() if s != target_section and urls)
+            rolled_off = by_section[other][-1]
+            room.unlist(target)
+            fresh = [room.publish("daily-planet", section=other) for _ in range(20)]
+            await mon.run(
+                20,
+                until=lambda: (
+                    any(e["kind"] == "unlisted" for e in mon.events())
+                    and {e["url"] for e in mon.events()} >= set(fresh)
+                ),
+            )
+            await mon.run(4)  # time enough for a false unlisting of the rolled-off one
+            unlisted = [e["url"] for e in mon.events() if e["kind"] == "unlisted"]
+            assert unlisted == [target]
+            assert listed_by(rolled_off) == set()  # it did leave every listing ...
+            assert mon.store.article(rolled_off)["status"] == "live"  # ... by rolling off
+
+            room.restore(target)
+            await mon.run(10, until=lambda: any(e["kind"] == "restored" for e in mon.events()))
+            assert [e["url"] for e in mon.events() if e["kind"] == "restored"] == [target]
+            alarms = {e["kind"] for e in mon.events()} - {"new", "unlisted", "restored"}
+            assert not alarms
+        finally:
+            await close_context(mon.ctx)

@@ -8,7 +8,7 @@ import contextlib
 import functools
 import tempfile
 import zlib
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from hypothesis import HealthCheck, example, given, settings
@@ -234,9 +234,18 @@ def test_extract_never_raises(body: bytes, charset: str | None) -> None:
 @FAST
 @given(html_bytes, charsets)
 @example(b"<html><head><base href='http://['></head><body><a href='/a'>x</a></body></html>", None)
+@example(
+    b"<ul><li><a href='/2026/11/28/a-story'>A story that reads like news</a>"
+    b"<time datetime='9999-12-31T23:59:59-23:59'></time></li>"
+    b"<li><a href='/2026/11/28/b-story'>B story that reads like news</a>"
+    b"<time datetime='0001-01-01T00:00:00+23:59'></time></li></ul>",
+    None,
+)
 def test_link_listing_charset_and_fingerprint_never_raise(body: bytes, charset: str | None) -> None:
     listing = parse_listing_page(body, BASE, BASE)
     assert listing.error is None or not listing.entries
+    for entry in listing.entries:  # teaser dates, when read, are aware and in UTC
+        assert entry.published is None or entry.published.utcoffset() == timedelta(0)
     for url, _anchor in extract_links(body, BASE):
         assert url.startswith(("http://", "https://"))
     sniffed = sniff_charset(f"text/html; charset={charset}" if charset else None, body)

@@ -329,6 +329,31 @@ def test_parse_listing_page() -> None:
     ]
 
 
+SECTION_PAGE = b"""<html><body><header><a href="/">Ex</a><time datetime="2024-05-03T08:00Z">now</time></header>
+<main><h2><time datetime="2024-05-02">2 May</time></h2>
+<ul><li class="teaser"><a href="/2024/05/02/first-story"><img src="a.jpg"></a>
+<h3><a href="/2024/05/02/first-story">First story of the day</a></h3>
+<time datetime="2024-05-02T09:30:00+02:00">09:30</time></li>
+<li><div class="card"><a href="/2024/05/01/second-story">Second story of the day</a>
+<div class="meta"><span itemprop="datePublished" content="2024-05-01T18:00:00Z">yesterday</span></div></div></li>
+<li><a href="/2024/04/30/undated-story">An undated story in the list</a></li>
+<li><a href="/2024/04/29/bad-date">A story with a broken date</a><time datetime="last tuesday">?</time></li>
+</ul></main></body></html>"""
+
+
+def test_listing_page_teaser_dates() -> None:
+    """Each entry takes the date of its own teaser block; a date over several links (a day heading)
+    or the page clock belongs to none of them; an unreadable date is no date."""
+    listing = parse_listing_page(SECTION_PAGE, "https://ex.com/world/", "https://ex.com/")
+    got = {e.url.rsplit("/", 1)[1]: e.published for e in listing.entries}
+    assert got == {
+        "first-story": datetime(2024, 5, 2, 7, 30, tzinfo=UTC),
+        "second-story": datetime(2024, 5, 1, 18, 0, tzinfo=UTC),
+        "undated-story": None,
+        "bad-date": None,
+    }
+
+
 def test_discover() -> None:
     robots = "User-agent: *\nDisallow: /private\nSitemap: https://ex.com/sitemap_index.xml\n"
     found = discover(HOME, "https://ex.com/", robots)

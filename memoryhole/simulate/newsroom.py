@@ -203,6 +203,9 @@ class Outlet:
     rev: int = 0
     changed: datetime | None = None  # last change to what it lists (Last-Modified of listings)
     fail: Failure | None = None
+    pinned: Article | None = (
+        None  # shown first on the homepage and every section page ("editor's pick")
+    )
     cache: dict[str, Any] = field(default_factory=dict)  # owned by routes.py, keyed on rev
 
     @property
@@ -481,6 +484,23 @@ class Newsroom:
                 art.section = section
                 return path
         raise AssertionError("unreachable")
+
+    def pin(self, url: str | None, outlet: str | None = None) -> str | None:
+        """Show the article first on its outlet's homepage and every section page, whatever its age
+        (an editor's pick), or unpin the outlet's pick with ``pin(None, outlet)``."""
+        with self.lock:
+            if url is None:
+                out = self.outlets[outlet or ""]
+                out.pinned, result = None, None
+            else:
+                art = self.find(url)
+                out = self.outlets[art.outlet]
+                out.pinned = art
+                result = self._record("pin", art)
+            out.rev += 1
+            out.changed = self.now().replace(microsecond=0)
+        self._notify()
+        return result
 
     def unlist(self, url: str) -> str:
         """Drop the article from every feed, sitemap and listing page; it is still served."""

@@ -144,7 +144,7 @@ def _site_page(out: Outlet, path: str, query: str, furn: Furniture) -> _Page | N
     newest = out.changed
     if path == "/":
         body = pages.listing_page(
-            out, "/", lab["latest"], arts[:HOME_SIZE], furn, pages.home_extra(out)
+            out, "/", lab["latest"], _pinned(out, arts[:HOME_SIZE]), furn, pages.home_extra(out)
         )
         return _Page(200, body, etag_key=stamp, modified=newest)
     if path in ("/about", "/contacts"):
@@ -161,7 +161,7 @@ def _site_page(out: Outlet, path: str, query: str, furn: Furniture) -> _Page | N
     sections = dict(out.style.sections)
     if path.strip("/") in sections:
         slug = path.strip("/")
-        listed = [a for a in arts if a.section == slug][:FEED_SIZE]
+        listed = _pinned(out, [a for a in arts if a.section == slug][:FEED_SIZE])
         return _Page(
             200,
             pages.listing_page(out, f"/{slug}/", sections[slug], listed, furn),
@@ -172,6 +172,14 @@ def _site_page(out: Outlet, path: str, query: str, furn: Furniture) -> _Page | N
     if match:
         return _facet_page(out, match[1], match[2], furn)
     return None
+
+
+def _pinned(out: Outlet, listed: list[Article]) -> list[Article]:
+    """The outlet's editor's pick first (once), then the page's own list."""
+    pick = out.pinned
+    if pick is None or not pick.visible:
+        return listed
+    return [pick, *(a for a in listed if a is not pick)]
 
 
 def _facet_page(out: Outlet, kind: str, slug: str, furn: Furniture) -> _Page | None:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, text, update
@@ -349,14 +349,43 @@ class Store:
             ).first()
         return found is not None
 
+    def older_listed_below(self, source_id: int, article_id: int, published: datetime) -> bool:
+        """Whether a listing page still lists, at or below where the article last stood, an entry
+        older than ``published`` (by the listing's date, else the article's own). Entries pinned
+        above it (a featured story, an editor's pick) prove nothing either way."""
+        m, a = t.memberships, t.articles
+        with self.engine.connect() as conn:
+            own = conn.execute(
+                select(m.c.last_position).where(
+                    m.c.source_id == source_id, m.c.article_id == article_id
+                )
+            ).scalar()
+            if own is None:
+                return False
+            found = conn.execute(
+                select(m.c.article_id)
+                .join(a, a.c.id == m.c.article_id)
+                .where(
+                    m.c.source_id == source_id,
+                    m.c.listed.is_(True),
+                    m.c.article_id != article_id,
+                    m.c.last_position >= own,
+                    func.coalesce(m.c.listed_published, a.c.published) < published,
+                )
+                .limit(1)
+            ).first()
+        return found is not None
+
     def listing_extent(self, source_id: int) -> tuple[datetime | None, datetime | None, int]:
-        """(oldest, newest) published date among a source's currently listed entries, and their count."""
-        m = t.memberships
+        """(oldest, newest) published date among a source's currently listed entries (the listing's
+        date, else the article's own), and their count."""
+        m, a = t.memberships, t.articles
+        when = func.coalesce(m.c.listed_published, a.c.published)
         with self.engine.connect() as conn:
             lo, hi, n = conn.execute(
-                select(
-                    func.min(m.c.listed_published), func.max(m.c.listed_published), func.count()
-                ).where(m.c.source_id == source_id, m.c.listed.is_(True))
+                select(func.min(when), func.max(when), func.count())
+                .select_from(m.join(a, a.c.id == m.c.article_id))
+                .where(m.c.source_id == source_id, m.c.listed.is_(True))
             ).one()
         return _aware(lo), _aware(hi), int(n)
 
@@ -463,6 +492,14 @@ class Store:
                     ).inserted_primary_key[0]
                 )
             updates = dict(outcome.article_updates)
+            own_date = _parse_utc(document.published) if number == 1 and document else None
+            if own_date is not None:
+                # An article first found on an undated listing takes its own date (for unlisting).
+                conn.execute(
+                    update(t.articles)
+                    .where(t.articles.c.id == article_id, t.articles.c.published.is_(None))
+                    .values(published=own_date)
+                )
             if number is not None and document is not None:
                 updates["current_version"] = number
                 updates["title"] = document.title
@@ -581,7 +618,9 @@ class Store:
     def article_state(self, article_id: int) -> dict | None:
         """Only the judgement state of an article (read again just before judging; one small column)."""
         with self.engine.connect() as conn:
-            return conn.execute(select(t.articles.c.state).where(t.articles.c.id == article_id)).scalar()
+            return conn.execute(
+                select(t.articles.c.state).where(t.articles.c.id == article_id)
+            ).scalar()
 
     def articles(self, *, outlet: str | None = None, status: str | None = None) -> list[dict]:
         a, o = t.articles, t.outlets
@@ -724,9 +763,15 @@ def _fts5_query(query: str) -> str:
     return " ".join(f'"{w}"' for w in words if w) or '""'
 
 
-def _aware(value: Any) -> Any:
-    from datetime import UTC
+def _parse_utc(raw: str | None) -> datetime | None:
+    """An extracted ISO 8601 date or datetime as an aware UTC datetime; None if absent or unreadable."""
+    try:
+        return _aware(raw).astimezone(UTC) if raw else None
+    except (ValueError, OverflowError):  # not ISO 8601 (trafilatura's own form), or out of range
+        return None
 
+
+def _aware(value: Any) -> Any:
     if isinstance(value, str):
         value = datetime.fromisoformat(value)
     if isinstance(value, datetime) and value.tzinfo is None:
