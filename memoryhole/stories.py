@@ -1,22 +1,37 @@
 """The same story across outlets: signatures of an article (MinHash of its word shingles and the
-keys of the people it names and quotes), the rule that says two articles tell one story, live copies
-of a story elsewhere, and the `memoryhole stories` command.
+keys of the people it names and quotes), the rule that says two articles tell one story, how rare a
+name is among the stored articles (so that a president or a country named in every other article does
+not link unrelated reports), live copies of a story elsewhere, and the `memoryhole stories` command.
 
 MinHash is our own 30 lines over numpy (already installed with py3langid): datasketch would add
 scipy for the one function we need. Linking looks candidates up by indexed keys (LSH bands, name
 keys) inside a time window, so its cost does not grow with the number of stored articles.
+
+Name rarity is IDF written out by hand rather than taken from a library (scikit-learn's
+TfidfVectorizer and friends fit a whole corpus in memory): a name's document frequency is the number
+of `story_keys` rows carrying its key, which the existing `(key, at)` index already keeps up to date
+as articles are indexed, so one indexed count per name is all it costs; counts are cached for a few
+minutes per database, so the common names (the only expensive ones to count) are counted rarely.
+Those two read queries are here, not in memoryhole/store/quotes.py, only because that file belongs to
+another part of issue 7; they read existing tables and write nothing.
 """
 
 from __future__ import annotations
 
 import hashlib
+import math
 import re
+import threading
+import time
 import zlib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 import click
 import numpy as np
+from sqlalchemy import func, select
 
 from .output import rfc3339, write_records
 from .quotes.changes import statement_key
@@ -25,12 +40,22 @@ from .quotes.lexicon import available_languages, load_lexicon
 from .quotes.names import PeopleIndex
 from .quotes.translit import name_key
 from .store import Store
-from .store.quotes import KEY_BAND, KEY_NAME, QuoteStore, StoryKeys
+from .store.quotes import (
+    KEY_BAND,
+    KEY_NAME,
+    Matcher,
+    QuoteStore,
+    StoryKeys,
+    story_keys,
+    story_signatures,
+)
 
 __all__ = [
     "article_keys",
     "same_story",
     "match",
+    "matcher",
+    "NameRarity",
     "minhash",
     "jaccard",
     "live_copies",
@@ -47,6 +72,11 @@ NEAR_DUPLICATE = 0.6  # estimated Jaccard of shingles for "a copy of the same te
 SAME_LANGUAGE_TEXT = 0.3  # same language, same people, no shared quotation: this much wording
 NAME_OVERLAP = 0.5  # shared name keys over the smaller article's name keys
 WINDOW = timedelta(days=3)  # stories link only when published this close together
+# Specificity of shared names ("names" links only; near-copies of a text need none):
+PRIOR_ARTICLES = 1000  # pseudo-articles naming nobody: a small store's counts mean little
+MAX_CHANCE = 0.01  # unrelated articles per window expected to share the evidence, at most
+QUOTE_NATS = math.log(10_000)  # a shared statement or wording: as specific as a 1-in-10,000 name
+RARITY_TTL = 600.0  # seconds a cached document frequency (and the store's size) is trusted
 
 _rng = np.random.default_rng(20261129)  # fixed: signatures must agree across processes and runs
 _A = _rng.integers(1, 2**63, PERMUTATIONS, dtype=np.uint64) | np.uint64(1)
@@ -136,11 +166,114 @@ def article_keys(
     )  # fmt: skip
 
 
+# ---- how rare a name is ---------------------------------------------------------------------------
+@dataclass
+class NameRarity:
+    """Document frequencies of name keys over the stored articles, and what they make of shared names.
+
+    A shared name found in df of N stored articles is chance evidence with probability
+    p = (df + 1) / (N + PRIOR_ARTICLES); names are treated as independent, so a set of shared names
+    turns up by chance in about (articles per window) × Π p unrelated articles. Its specificity is
+    Σ -ln p (IDF), and a "names" link needs enough of it to keep that count under MAX_CHANCE.
+    `frequencies(names, leave_out)` counts the df of names not yet known in the store, leaving out
+    the articles in `pending` (seen here, perhaps not committed yet: they are counted from memory,
+    so that a batch linked in one transaction counts its own articles exactly once).
+    """
+
+    articles: int = 0  # N: articles with a signature, pending ones included
+    window_share: float = 1.0  # the linking window (both sides) over the span of the stored dates
+    frequencies: Callable[[list[str], list[int]], dict[str, int]] | None = None
+    known: dict[str, int] = field(default_factory=dict)  # name key -> df (the cache)
+    pending: dict[int, tuple[str, ...]] = field(default_factory=dict)  # article id -> name keys
+    loaded_articles: int = 0  # N when the store was read
+    loaded_at: float = field(default_factory=time.monotonic)
+
+    def df(self, names: Iterable[str]) -> dict[str, int]:
+        names = set(names)
+        missing = sorted(names - self.known.keys())
+        if missing:
+            found = self.frequencies(missing, list(self.pending)) if self.frequencies else {}
+            for n in missing:
+                self.known[n] = found.get(n, 0) + sum(n in ns for ns in self.pending.values())
+        return {n: self.known[n] for n in names}
+
+    def nats(self, names: Iterable[str]) -> float:
+        """Specificity of a set of names: Σ -ln p over them (IDF)."""
+        total = self.articles + PRIOR_ARTICLES
+        return sum(math.log(total / (df + 1)) for df in self.df(names).values())
+
+    def needed(self) -> float:
+        """The specificity a "names" link needs: ln(articles per window / MAX_CHANCE)."""
+        return math.log(max(1.0, self.articles * self.window_share) / MAX_CHANCE)
+
+    def saw(self, sk: StoryKeys) -> None:
+        """Count a newly linked article (its first version) without reading the store again."""
+        if sk.number != 1 or sk.article_id in self.pending:
+            return
+        self.pending[sk.article_id] = sk.names
+        self.articles += 1
+        for name in sk.names:
+            if name in self.known:
+                self.known[name] += 1
+
+    def stale(self) -> bool:
+        grown = self.articles - self.loaded_articles > max(50, self.loaded_articles // 10)
+        return grown or time.monotonic() - self.loaded_at > RARITY_TTL
+
+
+def _read_rarity(store: Store, pending: dict[int, tuple[str, ...]]) -> NameRarity:
+    """The store's size and date span now (articles seen but not committed yet added from
+    `pending`); name counts are read as they are needed."""
+    s, k = story_signatures, story_keys
+    with store.engine.connect() as conn:  # a scan of story_signatures: about 20 ms at 100,000
+        n, first, last = conn.execute(
+            select(func.count(), func.min(s.c.at), func.max(s.c.at))
+        ).one()
+        stored = set(
+            conn.execute(select(s.c.article_id).where(s.c.article_id.in_(list(pending)))).scalars()
+        )
+    pending = {aid: names for aid, names in pending.items() if aid not in stored}
+    span = (last - first).total_seconds() if n else 0.0
+    share = min(1.0, 2 * WINDOW.total_seconds() / span) if span > 0 else 1.0
+
+    def count(names: list[str], leave_out: list[int]) -> dict[str, int]:
+        """df of each name: its rows in story_keys, counted on the (key, at) index."""
+        by_key = {_key("name", n): n for n in names}
+        query = select(k.c.key, func.count()).where(k.c.key.in_(list(by_key)))
+        if leave_out:
+            query = query.where(k.c.article_id.not_in(leave_out))
+        with store.engine.connect() as conn:  # its own connection, outside the linking transaction
+            rows = conn.execute(query.group_by(k.c.key)).all()
+        return {by_key[key]: int(c) for key, c in rows}
+
+    total = int(n) + len(pending)
+    return NameRarity(total, share, count, pending=pending, loaded_articles=total)
+
+
+_rarities: dict[tuple[str, int], NameRarity] = {}
+_rarities_lock = threading.Lock()
+
+
+def name_rarity(store: Store) -> NameRarity:
+    """The rarity of names in this store: read once, then kept up to date by `saw` and read again
+    after RARITY_TTL seconds or when a tenth more articles have been linked."""
+    with _rarities_lock:
+        key = (store.url, id(store.engine))
+        rarity = _rarities.get(key)
+        if rarity is None or rarity.stale():
+            rarity = _rarities[key] = _read_rarity(store, rarity.pending if rarity else {})
+        return rarity
+
+
 # ---- the rule -------------------------------------------------------------------------------------
-def same_story(a: StoryKeys, b: StoryKeys) -> tuple[str, float] | None:
+def same_story(
+    a: StoryKeys, b: StoryKeys, rarity: NameRarity | None = None
+) -> tuple[str, float] | None:
     """("text", Jaccard) for near-copies; ("names", overlap) when the two name the same people and
     quote at least one of them: across languages on names alone, in one language only with a
-    shared quotation or much shared wording too; None otherwise."""
+    shared quotation or much shared wording too; and, given a `rarity`, only when the shared names
+    (with a shared quotation or wording counted as QUOTE_NATS) are too rare to be met by chance in
+    one window. None otherwise."""
     similar = jaccard(a.minhash, b.minhash)
     if similar >= NEAR_DUPLICATE:
         return "text", similar
@@ -150,20 +283,38 @@ def same_story(a: StoryKeys, b: StoryKeys) -> tuple[str, float] | None:
     overlap = len(shared) / min(len(a.names), len(b.names))
     if overlap < NAME_OVERLAP:
         return None
-    same_quote = set(a.statements) & set(b.statements)
-    if a.language == b.language and not same_quote and similar < SAME_LANGUAGE_TEXT:
+    quoted = bool(set(a.statements) & set(b.statements)) or similar >= SAME_LANGUAGE_TEXT
+    if a.language == b.language and not quoted:
+        return None
+    if rarity is not None and rarity.nats(shared) + quoted * QUOTE_NATS < rarity.needed():
         return None
     return "names", overlap
 
 
-def match(new: StoryKeys, candidates: list[StoryKeys]) -> list[tuple[int, str, float]]:
-    """The candidates that tell the same story as `new`: [(article_id, via, score)]."""
+def match(
+    new: StoryKeys, candidates: list[StoryKeys], rarity: NameRarity | None = None
+) -> list[tuple[int, str, float]]:
+    """The candidates that tell the same story as `new`: [(article_id, via, score)]. Without a
+    `rarity` every name counts as rare (the rule before name rarity); see `matcher`."""
     out = []
     for other in candidates:
-        verdict = same_story(new, other)
+        verdict = same_story(new, other, rarity)
         if verdict is not None:
             out.append((other.article_id, *verdict))
     return out
+
+
+def matcher(store: Store) -> Matcher:
+    """`match` with the rarity of names in `store`: what QuoteStore.save should be given."""
+
+    def store_match(new: StoryKeys, candidates: list[StoryKeys]) -> list[tuple[int, str, float]]:
+        rarity = name_rarity(store)
+        found = match(new, candidates, rarity)
+        with _rarities_lock:
+            rarity.saw(new)
+        return found
+
+    return store_match
 
 
 # ---- reading --------------------------------------------------------------------------------------

@@ -191,3 +191,54 @@ def test_every_language_file_loads_and_unknown_codes_name_the_choices() -> None:
         assert lex.cue_verbs and lex.reported
     with pytest.raises(KeyError, match="available"):
         load_lexicon("xx")
+
+
+# --- speaker resolution (issue 7) ----------------------------------------------------------------
+
+
+def test_german_quote_inside_a_clause_is_the_subjects() -> None:
+    q = _only("Der Innenminister nannte den Vorschlag „völlig unausgegoren“.", "de", "direct")
+    assert q.speaker == "Innenminister"
+    q = _only(
+        "Nach dem Treffen sprach die Kanzlerin Angela Merkel von einem „echten Durchbruch“.",
+        "de",
+        "direct",
+    )
+    assert q.speaker_norm is not None and "Merkel" in q.speaker_norm
+
+
+def test_german_subjunctive_clause_keeps_the_previous_speaker() -> None:
+    text = (
+        "Anna Weber kritisierte den Plan scharf. Der Entwurf sei „handwerklich schlecht gemacht“."
+    )
+    q = _only(text, "de", "direct")
+    assert q.speaker_norm == "Anna Weber"  # not "Entwurf": the plan does not speak
+
+
+def test_german_laut_names_the_source() -> None:
+    text = "Das Projekt ist laut einem Sprecher der Stadt eine „reine Geldverschwendung“."
+    q = _only(text, "de", "direct")
+    assert q.speaker is not None and "Sprecher" in q.speaker
+
+
+def test_descriptive_speaker_right_at_the_cue() -> None:
+    q = _only("“Good evening, sir,” said the old parson.", "en", "direct")
+    assert q.speaker == "the old parson"
+
+
+def test_adjacent_quotes_alternate_between_two_speakers() -> None:
+    text = (
+        "“Are you ready?” asked Tom. “Yes, I am ready,” answered Jane. “Then go now.” “I will go.”"
+    )
+    quotes = extract_quotations(text, "en")
+    assert [q.speaker_norm for q in quotes][:2] == ["Tom", "Jane"]
+    assert quotes[-1].speaker_norm == "Tom"  # nothing between the last two: the other party
+
+
+def test_pronoun_resolves_to_the_last_person_of_its_gender() -> None:
+    text = (
+        "Mary answered the door and she smiled. John said nothing; he sat down by the fire. "
+        "“Hello there, it is late,” she said."
+    )
+    q = _only(text, "en", "direct")
+    assert (q.speaker, q.speaker_norm) == ("she", "Mary")

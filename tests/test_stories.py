@@ -256,3 +256,125 @@ def test_said_after_an_event_is_not_reported_speech() -> None:
     found = extract_quotations(liu_story("en").paragraphs[1], "en")
     # "… Liu Jianchao said after meeting the deputy prime minister": no reported clause
     assert [q.kind for q in found] == ["direct"]
+
+
+# ---- names too common to link on ------------------------------------------------------------------
+# The president and the prime minister of a made-up country: named in every filler article below.
+COMMON_EN = (
+    "The plan was discussed last month with the president, Boris Kadetov, and the prime minister, "
+    "Vera Lumina."
+)
+COMMON_RU = (
+    "Об этом плане в прошлом месяце говорили президент Борис Кадетов и премьер-министр Вера Лумина."
+)
+
+
+def _fill_with_common_names(store: Store, n: int) -> None:
+    """n articles of three wire outlets over 20 days, each naming and quoting the same two people."""
+    wires = [_outlet(store, f"wire{i}") for i in range(3)]
+    for i in range(n):
+        at = NOW - timedelta(days=i % 20, hours=i % 7)
+        aid = _article(store, wires[i % 3], f"c{i}.html", at)
+        text = (
+            f"{COMMON_EN}\n\n“We have sent {i + 2} more inspectors to district {i} this week,” "
+            f"Boris Kadetov told reporters after talks with Vera Lumina on case {i}."
+        )
+        _save(store, aid, text, "en", at)
+    assert index_new_versions(store) == n
+
+
+def _index_with_rarity(store: Store) -> None:
+    """What index_new_versions does, with the store's name rarity given to the matcher."""
+    from memoryhole.quotes.index import _index
+
+    qs = QuoteStore(store)
+    while rows := qs.pending_versions(100):
+        qs.save([_index(r) for r in rows], stories.matcher(store), NOW, stories.WINDOW)
+
+
+UNRELATED_EN = (
+    "Anton Zotov, head of the district administration, said the bridge in Tarn would open in "
+    "March.\n\n“We will open the bridge in Tarn in March, and not a day later,” Anton Zotov said."
+    f"\n\n{COMMON_EN}\n\n“Our budget has never been stronger than it is this year,” Boris Kadetov "
+    "told reporters."
+)
+UNRELATED_RU = (
+    "Нина Котова, глава районной администрации, заявила, что больница в городе Вельск откроется "
+    "летом.\n\n«Больница откроется летом, и врачей в ней будет больше, чем в старой», — сказала "
+    f"Нина Котова.\n\n{COMMON_RU}\n\n«Мы направили в регион сорок новых врачей», — сказал "
+    "журналистам Борис Кадетов."
+)
+
+
+def test_name_rarity_counts_each_stored_article_once(store: Store) -> None:
+    _fill_with_common_names(store, 60)
+    rarity = stories.name_rarity(store)
+    kadetov, zotov = name_key("Boris Kadetov"), name_key("Anton Zotov")
+    assert rarity.articles == 60
+    assert rarity.df([kadetov, zotov]) == {kadetov: 60, zotov: 0}
+    assert rarity.nats([zotov]) > rarity.nats([kadetov]) + 2  # rarer is more specific
+    # a new batch is counted from memory until it commits, and once only after it does
+    aid = _article(store, _outlet(store, "planet"), "zotov.html")
+    _save(store, aid, UNRELATED_EN, "en")
+    _index_with_rarity(store)
+    after = stories.name_rarity(store)
+    assert after.articles == 61
+    assert after.df([kadetov, zotov]) == {kadetov: 61, zotov: 1}
+
+
+def test_common_names_alone_do_not_link_but_one_event_in_two_languages_does(store: Store) -> None:
+    _fill_with_common_names(store, 100)
+    rarity = stories.name_rarity(store)
+    common = {name_key("Boris Kadetov"), name_key("Vera Lumina")}
+    # two unrelated reports, English and Russian, that share only the two very common names
+    en_id = _article(store, _outlet(store, "planet"), "zotov.html")
+    ru_id = _article(store, _outlet(store, "vestnik"), "kotova")
+    _save(store, en_id, UNRELATED_EN, "en")
+    _save(store, ru_id, UNRELATED_RU, "ru")
+    en, ru = _keys(UNRELATED_EN, "en", en_id), _keys(UNRELATED_RU, "ru", ru_id, outlet_id=2)
+    assert set(en.names) & set(ru.names) == common  # the only people the two share
+    assert stories.same_story(en, ru) == ("names", 2 / 3)  # what the rule linked without rarity
+    assert rarity.nats(common) < rarity.needed()
+    assert stories.same_story(en, ru, rarity) is None
+    # one event (rare names, the same quotations) in two languages, among the same common names
+    en_text, ru_text = f"{EN}\n\n{COMMON_EN}", f"{RU}\n\n{COMMON_RU}"
+    liu_en = _article(store, _outlet(store, "globe"), "liu.html")
+    liu_ru = _article(store, _outlet(store, "izvestnik"), "liu")
+    _save(store, liu_en, en_text, "en")
+    _save(store, liu_ru, ru_text, "ru")
+    a, b = _keys(en_text, "en", liu_en), _keys(ru_text, "ru", liu_ru, outlet_id=2)
+    assert {name_key("Liu Jianchao"), name_key("Marta Kovac")} < set(a.names) & set(b.names)
+    assert stories.same_story(a, b, rarity) == ("names", 1.0)
+    # on the store, as the indexer links
+    _index_with_rarity(store)
+    qs = QuoteStore(store)
+    assert qs.story_of(liu_en) is not None and qs.story_of(liu_en) == qs.story_of(liu_ru)
+    assert [c["source"] for c in stories.live_copies(store, liu_ru)] == ["globe"]
+    assert qs.story_of(ru_id) is None or qs.story_of(ru_id) != qs.story_of(en_id)
+    assert stories.live_copies(store, ru_id) == []
+
+
+def test_a_shared_quotation_links_one_language_copies_naming_only_common_people(
+    store: Store,
+) -> None:
+    _fill_with_common_names(store, 100)
+    rarity = stories.name_rarity(store)
+    said = "“We will not sign any agreement that closes the northern ports,” Boris Kadetov said."
+    a = (
+        f"{COMMON_EN}\n\n{said}\n\nThe talks in the capital ended late on Monday without a joint "
+        "communique, and delegations are expected to meet again in the spring. Shipping companies "
+        "have warned for months that a closure would add weeks to every voyage along the coast, "
+        "and insurers have already raised their rates twice this year."
+    )
+    b = (
+        f"{said}\n\nOfficials said a written statement would follow on Tuesday, after a cabinet "
+        "meeting on fuel prices and the harvest. Opposition deputies asked for the full text of the "
+        "draft to be published before any vote, and two regional governors said they had not been "
+        f"consulted at all.\n\n{COMMON_EN}"
+    )
+    ka, kb = _keys(a, "en", 1), _keys(b, "en", 2, outlet_id=2)
+    assert set(ka.statements) & set(kb.statements)
+    assert stories.jaccard(ka.minhash, kb.minhash) < stories.SAME_LANGUAGE_TEXT
+    assert stories.same_story(ka, kb, rarity) == ("names", 1.0)
+    other = b.replace("closes the northern ports", "raises the price of grain")
+    assert stories.same_story(ka, _keys(other, "en", 3, outlet_id=2), rarity) is None

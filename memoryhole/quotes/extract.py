@@ -5,11 +5,13 @@ speaker, cue verb and offsets into the text. Rule-based over the language lexico
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from dataclasses import dataclass, replace
 from functools import cache
 
+from memoryhole.quotes.clauses import clause_subject
 from memoryhole.quotes.lexicon import Lexicon, available_languages, load_lexicon
-from memoryhole.quotes.marks import Span, dash_spans, quote_spans
+from memoryhole.quotes.marks import QUOTE_CHARS, Span, dash_spans, quote_spans
 from memoryhole.quotes.names import (
     UPPER,
     PeopleIndex,
@@ -24,6 +26,7 @@ AFTER_WINDOW = 160  # chars after a quote searched for "…," said X
 CUE_REACH = 70  # the cue must start this close to the quote
 BEFORE_WINDOW = 220  # chars before a quote searched for X said: "…"
 TERMINAL = ".!?…"
+QUOTES = "".join(QUOTE_CHARS)
 
 
 @dataclass(frozen=True)
@@ -54,6 +57,8 @@ class Patterns:
     speaker: re.Pattern[str]
     colon_speaker: re.Pattern[str]
     reported: tuple[re.Pattern[str], ...]
+    name_after_cue: re.Pattern[str]  # "said Durbeyfield"
+    name_before_cue: re.Pattern[str]  # "Mrs. Lennox gasped"
 
 
 @cache
@@ -61,6 +66,8 @@ def _patterns(lex: Lexicon) -> Patterns:
     cues = _alternation(lex.cue_verbs + lex.according)
     cue = rf"(?<![\w-])(?i:{cues})(?![\w-])"
     speaker = speaker_pattern(lex)
+    titles = _alternation(lex.titles)
+    named = rf"(?:(?:{titles})\s+)?[{UPPER}][\w'’-]+"
     templates = {
         "{SPEAKER}": speaker,
         "{SPEAKER_GEN}": speaker.replace("(?P<speaker>", "(?P<speaker_gen>", 1),
@@ -78,6 +85,8 @@ def _patterns(lex: Lexicon) -> Patterns:
         speaker=re.compile(speaker),
         colon_speaker=re.compile(speaker + r"\s*:\s*$"),
         reported=tuple(reported),
+        name_after_cue=re.compile(rf"\s+(?P<name>{named})(?![\w-])"),
+        name_before_cue=re.compile(rf"(?<![\w-])(?P<name>{named})\s+$"),
     )
 
 
@@ -88,10 +97,28 @@ def extract_quotations(text: str, language: str | None) -> list[Quotation]:
     """
     lang = language if language in available_languages() else "en"
     lex = load_lexicon(lang)
+    pats = _patterns(lex)
+    cues = [
+        m.span() for m in pats.cue.finditer(text)
+    ]  # one pass; sentences without one are skipped
     people = PeopleIndex(text, lex)
+    people.add_speakers(text, _named_speakers(text, cues, pats))
     direct = _direct_quotations(text, lex, people, language or lang)
-    reported = _reported_quotations(text, lex, people, direct, language or lang)
+    reported = _reported_quotations(text, lex, people, direct, language or lang, cues)
     return sorted(direct + reported, key=lambda q: (q.start, q.end))
+
+
+def _named_speakers(text: str, cues: list[tuple[int, int]], pats: Patterns) -> list[str]:
+    """Names right at a cue ("said Durbeyfield", "Mrs. Lennox gasped"), looked for only at the cues."""
+    names = []
+    for start, end in cues:
+        for found in (
+            pats.name_after_cue.match(text, end),
+            pats.name_before_cue.search(text, max(0, start - 40), start),
+        ):
+            if found:
+                names.append(found.group("name"))
+    return names
 
 
 # --- direct quotations -----------------------------------------------------------------------
@@ -112,7 +139,14 @@ def _direct_quotations(
     for index, (span, narration) in enumerate(spans):
         prev_end = spans[index - 1][0].end if index else 0
         next_start = spans[index + 1][0].start if index + 1 < len(spans) else len(text)
-        quote = _direct(text, span, narration, prev_end, next_start, lex, people, last, language)
+        other = (
+            next((q for q in reversed(out) if q.speaker_norm != last.speaker_norm), None)
+            if last
+            else None
+        )
+        quote = _direct(
+            text, span, narration, prev_end, next_start, lex, people, last, other, language
+        )
         if quote is not None:
             out.append(quote)
             last = quote
@@ -140,6 +174,7 @@ def _direct(
     lex: Lexicon,
     people: PeopleIndex,
     last: Quotation | None,
+    other: Quotation | None,
     language: str,
 ) -> Quotation | None:
     inner = text[span.inner_start : span.inner_end].strip()
@@ -150,21 +185,62 @@ def _direct(
     if _looks_like_title(inner) and not colon:
         return None
     if narration is not None:
-        attribution = _after(text, narration.start, narration.end, lex, people, last, True)
+        after = _after(text, narration.start, narration.end, lex, people, last, True)
     else:
-        attribution = _after(text, span.end, min(next_start, para_end), lex, people, last)
-    attribution = attribution or _before(
-        text, span.start, max(prev_end, para_start), lex, people, last
+        after = _after(text, span.end, min(next_start, para_end), lex, people, last)
+    before = (
+        None if after else _before(text, span.start, max(prev_end, para_start), lex, people, last)
     )
-    if attribution is None and not (colon or narration is not None or _speech_like(inner, lex)):
+    cued = after or before or colon or narration is not None
+    if not (cued or _speech_like(inner, lex) or _follows_quote(text, span, last, inner)):
         return None  # a short phrase in quote marks without a cue: a term, not a quotation
-    attribution = attribution or _continuation(text, span, last, para_start)
+    subject = None
+    if lex.subject_speaker and narration is None and after is None:
+        subject = _subject(text, span.start, para_start, lex, people, last)
+    attribution = after or subject or before
+    attribution = attribution or _continuation(text, span, last, other, para_start, people)
+    if lex.subject_speaker and attribution is None:
+        attribution = _previous_subject(text, span, para_start, lex, people)
     attribution = attribution or _last_person(text, span, para_start, people)
     attribution = attribution or Attribution(None, None, None)
     return Quotation(
         inner, span.start, span.end, "direct", attribution.speaker, attribution.speaker_norm,
         attribution.cue, language,
     )  # fmt: skip
+
+
+def _subject(
+    text: str, start: int, floor: int, lex: Lexicon, people: PeopleIndex, last: Quotation | None
+) -> Attribution | None:
+    """The subject of the sentence the quote sits in (clauses.py), when text precedes it there."""
+    lo = max(floor, start - BEFORE_WINDOW)
+    before = text[lo:start].rstrip()
+    if not before or before[-1] in TERMINAL:
+        return None  # the quote opens its sentence
+    sentence_start = lo + _last_sentence_start(text[lo:start])
+    if sentence_start == lo and lo > floor or text[sentence_start:start].lstrip()[:1] in QUOTES:
+        return None  # too far back to tell, or a quote opened the sentence ("„…“, sagte er, „…“")
+    phrase = clause_subject(text, sentence_start, start, lex)
+    if phrase is None or _not_a_speaker(phrase.text, lex):
+        return None
+    return _attribution(phrase.text, phrase.start, phrase.verb, lex, people, last)
+
+
+def _previous_subject(
+    text: str, span: Span, para_start: int, lex: Lexicon, people: PeopleIndex
+) -> Attribution | None:
+    """An uncued quote opening a sentence: the subject of the sentence before it in the paragraph
+    ("Die Partei will den Etat kürzen. „Wir müssen sparen.“")."""
+    before = text[para_start : span.start].rstrip()
+    if not before or before[-1] not in TERMINAL:
+        return None
+    sentence_start = para_start + _last_sentence_start(before[:-1])
+    if text[sentence_start : span.start].lstrip()[:1] in QUOTES:
+        return None
+    phrase = clause_subject(text, sentence_start, para_start + len(before), lex)
+    if phrase is None or _not_a_speaker(phrase.text, lex):
+        return None
+    return _attribution(phrase.text, phrase.start, None, lex, people, None)
 
 
 def _looks_like_title(inner: str) -> bool:
@@ -194,15 +270,36 @@ def _colon_before(text: str, start: int, floor: int) -> bool:
     return before.endswith(":")
 
 
+def _follows_quote(text: str, span: Span, last: Quotation | None, inner: str) -> bool:
+    """A short sentence in quote marks right after an attributed quote continues it
+    ("…,” David Chen said. “Everything.”)."""
+    if last is None or last.speaker_norm is None or inner.rstrip("\"'”“»«’ ")[-1:] not in TERMINAL:
+        return False
+    between = text[last.end : span.start]
+    return len(between) < 120 and "\n\n" not in between and between.rstrip()[-1:] in TERMINAL
+
+
 def _continuation(
-    text: str, span: Span, last: Quotation | None, para_start: int
+    text: str,
+    span: Span,
+    last: Quotation | None,
+    other: Quotation | None,
+    para_start: int,
+    people: PeopleIndex,
 ) -> Attribution | None:
     """A quote following an attributed one in the same paragraph, or opening the next paragraph,
-    continues the same speaker ("…," he said. "More.")."""
+    continues the same speaker ("…," he said. "More."). One that follows the previous quote with
+    nothing between them is the next turn of a dialogue: the other party speaks (the speaker before
+    the last one, else the last person named who is not the last speaker)."""
     if last is None or last.speaker_norm is None and last.speaker is None:
         return None
     between = text[last.end : span.start]
     same_paragraph = last.start >= para_start
+    if same_paragraph and not between.strip():
+        if other is not None and other.speaker_norm is not None:
+            return Attribution(None, other.speaker_norm, None)
+        earlier = [p for p in people.before(span.start) if p.name != last.speaker_norm]
+        return Attribution(None, earlier[-1].name, None) if earlier else None
     opens_next = text[para_start : span.start].strip() == "" and between.count("\n\n") == 1
     if (same_paragraph and len(between) < 400) or opens_next:
         return Attribution(None, last.speaker_norm, None)
@@ -257,6 +354,8 @@ def _before(
     """'X said: "…"' / 'Steinbrück: „…“': the cue (or a colon) in the same sentence before."""
     lo = max(floor, start - BEFORE_WINDOW)
     window = text[lo:start]
+    if window.rstrip()[-1:] in TERMINAL and window.strip():
+        return None  # the sentence before closed: its cue was another quote's ("…," he asked.)
     sentence_start = _last_sentence_start(window)
     window, lo = window[sentence_start:], lo + sentence_start
     pats = _patterns(lex)
@@ -294,12 +393,38 @@ def _pick_speaker(
         score = distance + _speaker_penalty(phrase, lex, people)
         if best is None or score < best[0]:
             best = (score, match)
+    named = best is not None and people.is_person(best[1].group("speaker")) and best[0] < -20
+    if best is None or (best[0] > 2 and not named):
+        described = _adjacent_descriptor(window, cue, lex)
+        if described is not None:
+            phrase, start = described
+            return _attribution(phrase, offset + start, cue.group(0), lex, people, last)
     if best is None:
         return Attribution(None, None, cue.group(0))
     match = best[1]
     return _attribution(
         match.group("speaker"), offset + match.start(), cue.group(0), lex, people, last
     )
+
+
+@cache
+def _descriptor_res(lex: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
+    dets = _alternation(lex.determiners)
+    words = r"(?:[^\W\d][\w'’-]*\s+){0,2}?[^\W\d_][\w'’-]*"
+    np = rf"(?P<np>(?i:{dets})\s+{words})"
+    stop = r"(?=\s*(?:[,.;:!?…\"“”]|$)|\s+(?:with|to|in|as|and|who|at|from|after|before|while|of|on|for|but)\b)"
+    return re.compile(rf"\s*{np}{stop}"), re.compile(rf"(?:^|[,;]\s*|\s){np}\s*$")
+
+
+def _adjacent_descriptor(window: str, cue: re.Match[str], lex: Lexicon) -> tuple[str, int] | None:
+    """ "said the parson" / "the old man answered": a determiner phrase right at the cue."""
+    after, before = _descriptor_res(lex)
+    match = after.match(window, cue.end())
+    if match is None:
+        match = before.search(window, 0, cue.start())
+    if match is None or not match.group("np").split()[-1].islower():
+        return None
+    return match.group("np"), match.start("np")
 
 
 def _speaker_penalty(phrase: str, lex: Lexicon, people: PeopleIndex) -> int:
@@ -369,14 +494,21 @@ def _sentences(text: str) -> list[tuple[int, int]]:
 
 
 def _reported_quotations(
-    text: str, lex: Lexicon, people: PeopleIndex, direct: list[Quotation], language: str
+    text: str,
+    lex: Lexicon,
+    people: PeopleIndex,
+    direct: list[Quotation],
+    language: str,
+    cues: list[tuple[int, int]],
 ) -> list[Quotation]:
     out: list[Quotation] = []
     last: Quotation | None = None
+    cue_starts = [start for start, _ in cues]
     for s_start, s_end in _sentences(text):
-        sentence = text[s_start:s_end].rstrip()
-        if not _patterns(lex).cue.search(sentence):
+        first = bisect_left(cue_starts, s_start)
+        if first == len(cue_starts) or cues[first][1] > s_end:
             continue  # every reported pattern needs a cue: skip the costly patterns
+        sentence = text[s_start:s_end].rstrip()
         for pattern in _patterns(lex).reported:
             match = pattern.search(sentence)
             if match is None:

@@ -34,7 +34,7 @@ def index_new_versions(store: Store, *, limit: int = 500) -> int:
         if not rows:
             break
         batch = [_index(row) for row in rows]  # CPU work before the write transaction opens
-        done += qs.save(batch, stories.match, utcnow(), stories.WINDOW)
+        done += qs.save(batch, stories.matcher(store), utcnow(), stories.WINDOW)
     return done
 
 

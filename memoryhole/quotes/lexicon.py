@@ -49,10 +49,22 @@ class Lexicon:
     reported: tuple[str, ...]  # regex templates with {SPEAKER}, {CUE}, {CLAUSE}, ...
     genitive_suffix: str | None
     partial_quote_words: int  # a lower-case quoted phrase this long is a partial quotation
+    # sentence-subject speakers (German): a quote inside a sentence is the subject's words
+    subject_speaker: bool = False
+    subject_pronouns: frozenset[str] = frozenset()  # lower-case
+    adverbial_openers: frozenset[str] = frozenset()  # lower-case; the subject follows the verb
+    np_links: frozenset[str] = frozenset()  # lower-case words continuing a noun phrase ("des")
+    reported_verbs: frozenset[str] = frozenset()  # lower-case; their subject is not the speaker
+    subordinators: frozenset[str] = frozenset()  # lower-case; such a clause's subject is elsewhere
+    pronouns_first: tuple[str, ...] = ()  # "I", "we": the speaker as written, never resolved
+    gender_male: frozenset[str] = frozenset()  # lower-case words telling a person's gender
+    gender_female: frozenset[str] = frozenset()
 
     @property
     def pronouns(self) -> tuple[str, ...]:
-        return self.pronouns_male + self.pronouns_female + self.pronouns_plural
+        return (
+            self.pronouns_male + self.pronouns_female + self.pronouns_plural + self.pronouns_first
+        )
 
 
 def available_languages() -> tuple[str, ...]:
@@ -82,4 +94,17 @@ def load_lexicon(language: str) -> Lexicon:
         reported=tuple(item["pattern"] for item in data.get("reported", [])),
         genitive_suffix=data.get("genitive_suffix"),
         partial_quote_words=int(data.get("partial_quote_words", 3)),
+        subject_speaker=bool(data.get("subject_speaker", False)),
+        subject_pronouns=_lower(data, "subject_pronouns"),
+        adverbial_openers=_lower(data, "adverbial_openers"),
+        np_links=_lower(data, "np_links"),
+        reported_verbs=_lower(data, "reported_verbs"),
+        subordinators=_lower(data, "subordinators"),
+        pronouns_first=_words(data, "pronouns_first"),
+        gender_male=_lower(data, "gender_male"),
+        gender_female=_lower(data, "gender_female"),
     )
+
+
+def _lower(data: dict, key: str) -> frozenset[str]:
+    return frozenset(w.casefold() for w in _words(data, key))

@@ -42,7 +42,7 @@ def speaker_pattern(lex: Lexicon, group: str = "speaker") -> str:
     not_names = _alternation(tuple(lex.not_names))
     titled = rf"(?:(?:{titles})\s+(?:[\w-]+\s+){{0,2}}?)?(?!(?:{not_names})\b){name}"
     descriptor = rf"(?:(?i:{dets})\s+)?(?:[\w'’-]+\s+){{0,2}}(?i:{heads})\b"
-    return rf"(?P<{group}>{titled}|\b(?i:{pronouns})\b|{descriptor})"
+    return rf"(?<![\w'’-])(?P<{group}>{titled}|\b(?i:{pronouns})\b|{descriptor})"
 
 
 @lru_cache(maxsize=1)
@@ -172,6 +172,12 @@ def _same_word(a: str, b: str) -> bool:
     return bool(_word_keys(a) & _word_keys(b))
 
 
+@cache
+def _gender_re(lex: Lexicon) -> re.Pattern[str]:
+    words = _alternation(tuple(sorted(lex.gender_male | lex.gender_female, key=len, reverse=True)))
+    return re.compile(rf"(?<![\w-])(?i:{words})(?![\w-])")
+
+
 @dataclass(frozen=True)
 class Person:
     name: str  # normalised full name
@@ -223,6 +229,55 @@ class PeopleIndex:
             return "masc"
         return None
 
+    def add_speakers(self, text: str, speakers: list[str]) -> None:
+        """Single-word names seen as speakers ("said Durbeyfield", "Mary answered", "Mrs. Lennox")
+        become people at each of their mentions (fiction names characters by one word); each name's
+        gender is the one of the pronouns that most often follow its mentions."""
+        if not self.lex.gender_male:
+            return  # languages opt in by listing their gender words (German capitalises nouns)
+        names = set()
+        for phrase in speakers:
+            word = strip_titles(phrase, self.lex)
+            if (
+                " " not in word
+                and word not in self.lex.not_names
+                and word.strip(".,") not in self.lex.non_person_words
+                and not is_pronoun(word, self.lex)
+                and not (word.isupper() and len(word) > 1)
+            ):
+                names.add(word)
+        if not names:
+            return
+        added = []
+        for name in names:
+            full = next(
+                (p.name for p in self.people if name in p.name.split()), normalise(name, self.lex)
+            )
+            for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
+                if not any(
+                    p.start <= match.start() < p.start + len(p.name) + 8 for p in self.people
+                ):
+                    added.append(Person(full, match.start(), None))
+        self.people = sorted(self.people + added, key=lambda p: p.start)
+        self._infer_genders(text)
+
+    def _infer_genders(self, text: str) -> None:
+        if self.lex.language == "ru" or not (self.lex.gender_male and self.lex.gender_female):
+            return
+        votes: dict[str, int] = {}
+        for index, person in enumerate(self.people):
+            end = self.people[index + 1].start if index + 1 < len(self.people) else len(text)
+            found = _gender_re(self.lex).search(text, person.start, min(end, person.start + 200))
+            if found:
+                male = found.group(0).casefold() in self.lex.gender_male
+                votes[person.name] = votes.get(person.name, 0) + (1 if male else -1)
+        self.people = [
+            p
+            if p.gender or not votes.get(p.name)
+            else Person(p.name, p.start, "masc" if votes[p.name] > 0 else "femn")
+            for p in self.people
+        ]
+
     def before(self, pos: int) -> list[Person]:
         return [p for p in self.people if p.start < pos]
 
@@ -243,7 +298,7 @@ class PeopleIndex:
     def _resolve_pronoun(self, pronoun: str, pos: int, last_speaker: str | None) -> str | None:
         gender = pronoun_gender(pronoun, self.lex)
         if gender is None and pronoun.casefold() in {
-            p.casefold() for p in self.lex.pronouns_plural
+            p.casefold() for p in self.lex.pronouns_plural + self.lex.pronouns_first
         }:
             return None
         candidates = self.before(pos)
