@@ -33,7 +33,7 @@ WEIGHTS = {"publish": 5, "edit": 4, "delete": 6, "unlist": 3, "move": 3, "url-tr
 URL_TRAPS = ("503", "500", "429", "reset", "slow")
 OUTLET_TRAPS = ("refuse", "maintenance", "503", "reset")
 #: Actions whose truth is "no event at all".
-TRAP_ACTIONS = ("fail_url", "recover_url", "recover")
+TRAP_ACTIONS = ("fail_url", "recover_url", "recover", "pin")
 
 
 @dataclass
@@ -179,7 +179,7 @@ async def run(args: argparse.Namespace) -> tuple[Newsroom, list[dict], datetime]
             poll=args.recheck / 2,
             confirm_gap=args.recheck / 2,
             probe_interval=3600.0,
-            total_timeout=5.0,
+            total_timeout=SLACK.total_seconds(),
             concurrency=32,
             per_host=4,
         )
@@ -192,6 +192,9 @@ async def run(args: argparse.Namespace) -> tuple[Newsroom, list[dict], datetime]
             print(f"baseline: {seen} of {len(room.articles())} articles listed somewhere and seen "
                   f"in {time.monotonic() - t0:.0f} s", file=sys.stderr)  # fmt: skip
             started = utcnow()
+            if args.pin:  # each outlet's oldest story becomes an editor's pick atop its listing pages
+                for outlet in room.outlets.values():
+                    room.pin(room.url_of(outlet.visible()[-1]))
             tracked = lambda url: ctx.store.article(url) is not None  # noqa: E731
             script = Script(room, random.Random(args.seed), args.recheck, tracked)
             player = asyncio.create_task(play(script, args.minutes * 60, args.rate, args.outages))
@@ -236,6 +239,11 @@ def event_key(event: dict) -> str:
     return event["source"] if event["kind"] == "outage" else event["url"]
 
 
+#: An event's detected_at is when its check began; a check that began up to one fetch deadline
+#: before the scripted change may still have fetched the changed page.
+SLACK = timedelta(seconds=5)
+
+
 def match(truth: list[Truth], events: list[dict]) -> tuple[list[tuple[Truth, dict]], list[dict]]:
     """Pair each expected event with the first recorded event of its kind and key (in time order)."""
     pending: dict[tuple[str, str], list[dict]] = defaultdict(list)
@@ -244,7 +252,7 @@ def match(truth: list[Truth], events: list[dict]) -> tuple[list[tuple[Truth, dic
     pairs = []
     for t in sorted(truth, key=lambda t: t.at):
         queue = pending[(t.kind, t.key)]
-        found = next((e for e in queue if e["detected_at"] >= t.at - timedelta(seconds=1)), None)
+        found = next((e for e in queue if e["detected_at"] >= t.at - SLACK), None)
         if found is not None:
             queue.remove(found)
             pairs.append((t, found))
@@ -319,6 +327,12 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--rate", type=float, default=0.8, help="scripted changes per second")
     parser.add_argument("--outages", type=int, default=4, help="outlet-wide failures")
+    parser.add_argument(
+        "--pin",
+        action=argparse.BooleanOptionalAction,
+        default=True,
+        help="pin each outlet's oldest story atop its homepage and section pages (default: on)",
+    )
     args = parser.parse_args(argv)
     room, events, _started = asyncio.run(run(args))
     truth, traps = ground_truth(list(room.log))

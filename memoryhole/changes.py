@@ -181,6 +181,7 @@ class Suspicion:
     fetch_ids: tuple = ()
     new_url: str | None = None
     served: bool = False  # unlisting: a check found the article still served since it began
+    served_at: datetime | None = None  # ... first at this time
 
     def same_evidence(self, kind: str, how: str | None, new_url: str | None) -> bool:
         return (self.kind, self.how, self.new_url) == (kind, how, new_url)
@@ -191,6 +192,7 @@ class Suspicion:
             "first_seen_at": _iso(self.first_seen_at),
             "last_counted_at": _iso(self.last_counted_at),
             "fetch_ids": list(self.fetch_ids),
+            "served_at": _iso(self.served_at),
         }
 
     @classmethod
@@ -201,6 +203,7 @@ class Suspicion:
                 "first_seen_at": _from_iso(data["first_seen_at"]),
                 "last_counted_at": _from_iso(data["last_counted_at"]),
                 "fetch_ids": tuple(data["fetch_ids"]),
+                "served_at": _from_iso(data.get("served_at")),
             }
         )
 
@@ -688,9 +691,9 @@ def _seen_served(state: ArticleState) -> ArticleState:
     """Note on a pending unlisting that the article is still served (a moved or deleted article
     also leaves its listings, and only a check of the article itself tells them apart)."""
     p = state.pending_unlisting
-    return (
-        replace(state, pending_unlisting=replace(p, served=True)) if p and not p.served else state
-    )
+    if p is None or p.served:
+        return state
+    return replace(state, pending_unlisting=replace(p, served=True, served_at=state.last_ok_at))
 
 
 def _on_restored(
@@ -759,6 +762,7 @@ class ListingPresence:
     newest_listed: datetime | None = None
     oldest_listed: datetime | None = None
     older_still_listed: bool | None = None
+    polled_at: datetime | None = None  # the listing's latest successful poll
 
     def straddles(self, published: datetime | None) -> bool:
         """Entries both older and newer than the article remain: it did not roll off the end."""
@@ -781,6 +785,16 @@ def published_of(state: ArticleState) -> datetime | None:
     if parsed is not None and parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)  # listing dates are UTC; a bare date is read as UTC too
     return parsed
+
+
+def _fresh_after_served(pending: Suspicion, presences: Sequence[ListingPresence]) -> bool:
+    """The article was found served, and every listing that gives its poll time was polled again
+    since, still without it: a listing last read before then (while the article was, say, deleted
+    and then restored) may list it again."""
+    if not pending.served:
+        return False
+    since = pending.served_at
+    return since is None or all(p.polled_at is None or p.polled_at >= since for p in presences)
 
 
 def judge_unlisting(
@@ -828,7 +842,7 @@ def judge_unlisting(
     pending, confirmed = _advance(
         state.pending_unlisting, "unlisted", None, None, now, evidence_id, policy
     )
-    if not confirmed or (require_served and not pending.served):
+    if not confirmed or (require_served and not _fresh_after_served(pending, usable)):
         details = {
             "suspected": "unlisted",
             "count": pending.count,

@@ -8,6 +8,7 @@ points at them, so a kill at any moment leaves no row pointing at missing record
 
 from __future__ import annotations
 
+import logging
 import random
 import time
 from collections import OrderedDict
@@ -21,6 +22,7 @@ from .analysis import Analyser
 from .archive import Archive, RevisitTarget, warc_date
 from .extract import extract
 from .fetcher import Fetcher
+from .looplag import LoopLag
 from .models import Document, Fetch, WarcLocation
 from .scheduler import Schedule, after_failure, source_next_poll
 from .settings import Settings
@@ -35,6 +37,7 @@ NOT_ARTICLE = (
     "not-article"  # article status for URLs that turned out to be section/tag/static pages
 )
 FAR_FUTURE = timedelta(days=3650)
+log = logging.getLogger("memoryhole.pipeline")
 REVISIT_CACHE = 50_000  # payload digests remembered in memory for revisit records
 
 
@@ -51,6 +54,7 @@ class Context:
     trackers: dict[int, outages.OutageTracker] = field(default_factory=dict)
     outlet_cache: dict[int, tuple[float, changes.OutletContext]] = field(default_factory=dict)
     revisits: OrderedDict[str, RevisitTarget] = field(default_factory=OrderedDict)
+    lag: LoopLag = field(default_factory=LoopLag)
 
     def revisit_of(self, digest: str) -> RevisitTarget | None:
         """The first full record of this payload: from memory when recent, else from the store."""
@@ -258,6 +262,7 @@ def _judge_unlisting(ctx: Context, outlet_id: int, outlet: str, now: datetime) -
                     newest_listed=hi,
                     oldest_listed=lo,
                     older_still_listed=_older_still_listed(ctx, m, art["id"], published),
+                    polled_at=m["last_ok_at"],
                 )
             )
         j = changes.judge_unlisting(
@@ -477,7 +482,12 @@ async def _observe(
     fingerprint: str | None,
     now: datetime,
 ) -> None:
-    """Feed the outlet's outage guard; record one `outage` event when an outage begins."""
+    """Feed the outlet's outage guard; record one `outage` event when an outage begins. A timeout
+    during which the monitor's own loop ran late is left out: it may be ours (see `looplag`)."""
+    ctx.lag.ensure_running()
+    if fetch.error == "timeout" and ctx.lag.explains(fetch.elapsed, ctx.settings.total_timeout):
+        log.info("%s: timeout while the monitor ran late; not outage evidence", fetch.url)
+        return
     tracker = _tracker(ctx, outlet_id)
     ok = fetch.error is None and fetch.status is not None and fetch.status < 500
     transitions = tracker.observe(

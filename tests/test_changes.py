@@ -504,6 +504,30 @@ def test_listing_page_needs_an_older_entry_below_and_a_newer_one() -> None:
     assert replace(below, newest_listed=None).straddles(PUB)  # an undated feed: order alone
 
 
+def test_unlisting_waits_for_listings_read_after_the_article_was_served() -> None:
+    """A listing last read before the check that found the article served (it may have been deleted
+    and restored meanwhile) cannot confirm the unlisting; once re-read without it, it can."""
+    once = Policy(confirm_checks=1)
+
+    def gone(polled: int) -> list[ListingPresence]:
+        return [
+            ListingPresence(
+                "https://daily.example/sitemap.xml", False, 900, False, polled_at=at(polled)
+            )
+        ]
+
+    j = judge_unlisting(live(), gone(60), CTX, at(60), policy=once, require_served=True)
+    assert j.change.kind == "suspect"
+    served = check(j.state, fetch(), doc(BODY), 70).state
+    assert served.pending_unlisting is not None and served.pending_unlisting.served_at == at(70)
+    restored_from_dict = ArticleState.from_dict(served.to_dict())
+    assert restored_from_dict.pending_unlisting == served.pending_unlisting
+    stale = judge_unlisting(served, gone(65), CTX, at(72), policy=once, require_served=True)
+    assert stale.change.kind == "suspect"
+    fresh = judge_unlisting(served, gone(71), CTX, at(72), policy=once, require_served=True)
+    assert fresh.change.kind == "unlisted"
+
+
 def test_no_unlisting_while_listed_anywhere_or_without_evidence() -> None:
     gone = feed(False, PUB - timedelta(days=1), PUB + timedelta(hours=5))
     assert (
