@@ -242,3 +242,41 @@ def test_pronoun_resolves_to_the_last_person_of_its_gender() -> None:
     )
     q = _only(text, "en", "direct")
     assert (q.speaker, q.speaker_norm) == ("she", "Mary")
+
+
+def test_german_named_works_and_web_addresses_are_not_quotations() -> None:
+    text = (
+        "Die Firma warb unter dem Motto „Entsorgung ist Vertrauenssache“ um Kunden. "
+        "Die ARD-Sendung „plusminus, eine Reihe“ berichtete. Laut „news.bbc.co.uk“ ist alles gut. "
+        "Der Minister sagte: „Wir halten am Plan fest.“"
+    )
+    quotes = extract_quotations(text, "de")
+    assert [q.text for q in quotes] == ["Wir halten am Plan fest."]
+    assert quotes[0].speaker_norm == "Minister"
+
+
+def test_german_dative_opener_yields_to_the_named_speaker() -> None:
+    text = "Der englischen Zeitung sagte Filep Karma: „Ich bleibe im Gefängnis, aber frei.“"
+    assert _only(text, "de").speaker_norm == "Filep Karma"
+
+
+def test_german_cue_after_a_closed_sentence_belongs_to_the_next_one() -> None:
+    text = (
+        "Sozialminister Carlos Rodas sagte: „Die Unterbringung war ein Fehler“. "
+        "Die Chefjuristin der Regierung, Anabella Morfin verwies darauf, dass man prüfe."
+    )
+    assert "Carlos Rodas" in _only(text, "de", "direct").speaker_norm
+
+
+def test_person_named_in_narration_takes_the_next_uncued_quote() -> None:
+    text = '"Come in," said Tom Baker.\nMary Lennox stood at the door a while.\n"Thank you, sir."'
+    first, second = extract_quotations(text, "en")
+    assert (first.speaker_norm, second.speaker_norm) == ("Tom Baker", "Mary Lennox")
+
+
+def test_capitalised_common_words_are_not_people() -> None:
+    text = (
+        "Can I come in? The gate of Lincoln Park was open; we can walk in the park.\n"
+        '"It is late," she said.'
+    )
+    assert _only(text, "en").speaker_norm is None

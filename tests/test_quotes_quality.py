@@ -22,11 +22,11 @@ from memoryhole.quotes.evaluate import (
 
 # corpus -> (direct F1, direct+speaker F1, reported F1, reported+speaker F1); measured minus a margin
 FLOORS = {
-    "en": (0.95, 0.88, 0.90, 0.90),
+    "en": (0.95, 0.95, 0.90, 0.90),
     "ru": (0.95, 0.95, 0.95, 0.80),
     "az": (0.95, 0.95, 0.95, 0.95),
-    "de-wikinews-test": (0.85, 0.51, 0.31, 0.24),
-    "litbank-en": (0.87, 0.28, 0.0, 0.0),
+    "de-wikinews-test": (0.87, 0.55, 0.31, 0.24),
+    "litbank-en": (0.87, 0.31, 0.0, 0.0),
 }
 
 

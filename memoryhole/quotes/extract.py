@@ -182,7 +182,7 @@ def _direct(
         return None
     para_start, para_end = _paragraph_bounds(text, span.start)
     colon = _colon_before(text, span.start, max(prev_end, para_start))
-    if _looks_like_title(inner) and not colon:
+    if _looks_like_title(inner) and not colon or _is_term(text, span, para_start, inner, lex):
         return None
     if narration is not None:
         after = _after(text, narration.start, narration.end, lex, people, last, True)
@@ -197,6 +197,13 @@ def _direct(
     subject = None
     if lex.subject_speaker and narration is None and after is None:
         subject = _subject(text, span.start, para_start, lex, people, last)
+    if (
+        subject
+        and before
+        and _inverted(text, span.start, before, people)
+        and not _named_at_cue(subject, people)
+    ):
+        subject = None  # "Der Zeitung sagte Filep Karma: „…“": a dative opener, the name speaks
     attribution = after or subject or before
     attribution = attribution or _continuation(text, span, last, other, para_start, people)
     if lex.subject_speaker and attribution is None:
@@ -207,6 +214,19 @@ def _direct(
         inner, span.start, span.end, "direct", attribution.speaker, attribution.speaker_norm,
         attribution.cue, language,
     )  # fmt: skip
+
+
+def _named_at_cue(attribution: Attribution, people: PeopleIndex) -> bool:
+    phrase = attribution.speaker or ""
+    return people.is_person(phrase) and not people.is_organisation(phrase)
+
+
+def _inverted(text: str, start: int, before: Attribution, people: PeopleIndex) -> bool:
+    """A person's name right after the cue verb ("… sagte Filep Karma: „…“"): the verb's subject."""
+    if not (before.cue and before.speaker and _named_at_cue(before, people)):
+        return False
+    window = text[max(0, start - BEFORE_WINDOW) : start]
+    return re.search(rf"{re.escape(before.cue)}\s+{re.escape(before.speaker)}", window) is not None
 
 
 def _subject(
@@ -248,6 +268,23 @@ def _looks_like_title(inner: str) -> bool:
     if inner.rstrip("\"'”“»«’ ")[-1:] in TERMINAL + ",":
         return False
     return all(w[0].isupper() or not w[0].isalpha() for w in inner.split())
+
+
+_WORD = re.compile(r"[^\W\d_][\w-]*")
+_ADDRESS = re.compile(r"^(?:https?://|www\.)|^[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
+
+
+def _is_term(text: str, span: Span, para_start: int, inner: str, lex: Lexicon) -> bool:
+    """A web address in quote marks, or a quote named by the noun right before it (the lexicon's
+    `term_heads`: "unter dem Motto „…“", "die ARD-Sendung „plusminus“"): a name, not speech."""
+    if _ADDRESS.match(inner):
+        return True
+    if not lex.term_heads:
+        return False
+    before = text[max(para_start, span.start - 60) : span.start]
+    before = re.split(r"[.!?;,–—]", before)[-1] if not before.rstrip().endswith(",") else ""
+    words = _WORD.findall(before)[-3:]
+    return any(w.casefold().endswith(lex.term_heads) for w in words)
 
 
 def _speech_like(inner: str, lex: Lexicon) -> bool:
@@ -301,9 +338,24 @@ def _continuation(
         earlier = [p for p in people.before(span.start) if p.name != last.speaker_norm]
         return Attribution(None, earlier[-1].name, None) if earlier else None
     opens_next = text[para_start : span.start].strip() == "" and between.count("\n\n") == 1
+    if same_paragraph and len(between) < 400:
+        named = _narration_person(text, last.end, span.start, people)
+        if named is not None and named != last.speaker_norm:
+            return Attribution(None, named, None)
     if (same_paragraph and len(between) < 400) or opens_next:
         return Attribution(None, last.speaker_norm, None)
     return None
+
+
+def _narration_person(text: str, start: int, end: int, people: PeopleIndex) -> str | None:
+    """The first person named in the last narration sentence before a quote ("…," he said. Mary
+    turned round. "…"): that person speaks next, not the previous speaker."""
+    narration = text[start:end].rstrip()
+    if narration[-1:] not in TERMINAL:
+        return None  # no closed sentence between the quotes
+    sentence_start = start + _last_sentence_start(narration[:-1])
+    named = [p for p in people.before(end) if p.start >= sentence_start]
+    return named[0].name if named else None
 
 
 def _after(
@@ -317,6 +369,8 @@ def _after(
 ) -> Attribution | None:
     """'"…," said X' / '"…", — сказал он' / '"…", - deyə X bildirib': the cue right after the quote."""
     window = text[start : min(limit, start + AFTER_WINDOW)]
+    if not narration and re.match(rf"\s*[.!?…]\s+[{UPPER}]", window):
+        return None  # „…“. Die Chefjuristin verwies …: the sentence closed right after the quote
     window = _cut_sentence(window)
     pats = _patterns(lex)
     cue = pats.cue.search(window)

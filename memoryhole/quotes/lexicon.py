@@ -59,6 +59,12 @@ class Lexicon:
     pronouns_first: tuple[str, ...] = ()  # "I", "we": the speaker as written, never resolved
     gender_male: frozenset[str] = frozenset()  # lower-case words telling a person's gender
     gender_female: frozenset[str] = frozenset()
+    # lower-case nouns (or compound endings: "ARD-Sendung") that name what a quote right after
+    # them is: a title, motto, name ("unter dem Motto „…“", "die so genannte „…“")
+    term_heads: tuple[str, ...] = ()
+    # common words are written lower-case mid-sentence (English, not German): a capitalised word
+    # found lower-case elsewhere in the text is a sentence opener or a common noun, not a name
+    lowercase_common: bool = False
 
     @property
     def pronouns(self) -> tuple[str, ...]:
@@ -103,6 +109,8 @@ def load_lexicon(language: str) -> Lexicon:
         pronouns_first=_words(data, "pronouns_first"),
         gender_male=_lower(data, "gender_male"),
         gender_female=_lower(data, "gender_female"),
+        term_heads=tuple(w.casefold() for w in _words(data, "term_heads")),
+        lowercase_common=bool(data.get("lowercase_common", False)),
     )
 
 

@@ -17,6 +17,7 @@ UPPER = "".join(
     chr(c) for r in (range(0x41, 0x250), range(0x370, 0x530)) for c in r if chr(c).isupper()
 )
 _CAP = rf"[{UPPER}](?:\.|[\w'’]*(?:-[\w][\w'’]*)*)"  # a word or an initial ("J.")
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’]*(?![\w'’-])")
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
@@ -191,6 +192,9 @@ class PeopleIndex:
     def __init__(self, text: str, lex: Lexicon) -> None:
         self.lex = lex
         self.people: list[Person] = []
+        self.common: frozenset[str] = (
+            frozenset(_LOWER_WORD.findall(text)) if lex.lowercase_common else frozenset()
+        )
         for match in _name_re(lex).finditer(text):
             full = self._full_name(match.group(0))
             if full:
@@ -211,6 +215,11 @@ class PeopleIndex:
         words = raw.split()
         while words and words[0] in self.lex.not_names:
             words.pop(0)
+        if self.common and words and words[0] not in self.lex.titles:
+            while words and words[0].casefold() in self.common:
+                words.pop(0)  # "Can I", "Old Billy": a sentence opener
+            if words and words[-1].casefold() in self.common or "I" in words:
+                return None  # "Lincoln Park", "Chapter I": a common noun or a pronoun in it
         if len(words) < 2 or any(w.strip(".,") in self.lex.non_person_words for w in words):
             return None
         if any(w.rstrip(".").isupper() and len(w.rstrip(".")) > 1 for w in words):
