@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import math
+import os
 import random
 import statistics
 import sys
@@ -198,8 +199,13 @@ async def run(args: argparse.Namespace) -> tuple[Newsroom, list[dict], datetime]
             tracked = lambda url: ctx.store.article(url) is not None  # noqa: E731
             script = Script(room, random.Random(args.seed), args.recheck, tracked)
             player = asyncio.create_task(play(script, args.minutes * 60, args.rate, args.outages))
+            ctx.lag.keep = args.minutes * 60 + 10 * args.recheck
             await watch(ctx, args.minutes * 60 + 5 * args.recheck)
             await player
+            span = args.minutes * 60 + 5 * args.recheck
+            print(f"machine: load average {os.getloadavg()[1]:.1f} (5 min) at the end; the monitor's "
+                  f"event loop ran {ctx.lag.lost(span):.0f} s late in total over the {span:.0f} s "
+                  "timeline", file=sys.stderr)  # fmt: skip
             events = [e for e in ctx.store.events() if e["detected_at"] >= started]
         finally:
             await close_context(ctx)

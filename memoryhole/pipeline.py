@@ -38,6 +38,8 @@ NOT_ARTICLE = (
 )
 FAR_FUTURE = timedelta(days=3650)
 log = logging.getLogger("memoryhole.pipeline")
+# How far back the first unlisting judgement of a process looks for articles that left listings.
+UNLISTING_LOOKBACK = timedelta(days=7)
 REVISIT_CACHE = 50_000  # payload digests remembered in memory for revisit records
 
 
@@ -55,6 +57,8 @@ class Context:
     outlet_cache: dict[int, tuple[float, changes.OutletContext]] = field(default_factory=dict)
     revisits: OrderedDict[str, RevisitTarget] = field(default_factory=OrderedDict)
     lag: LoopLag = field(default_factory=LoopLag)
+    # outlet id -> articles whose unlisting is being judged (just left a listing, or suspected)
+    unlisting_watch: dict[int, set[int]] = field(default_factory=dict)
 
     def revisit_of(self, digest: str) -> RevisitTarget | None:
         """The first full record of this payload: from memory when recent, else from the store."""
@@ -205,8 +209,12 @@ async def check_source(ctx: Context, src: dict, now: datetime) -> int:
         if not same_site(entry.url, src["homepage"]) or looks_like_article_url(entry.url) is False:
             continue
         entries.append((canonicalize(entry.url), entry.url, entry.published))
-    new = ctx.store.record_listing(src["outlet_id"], src["id"], entries, now)
+    left: list[int] = []
+    new = ctx.store.record_listing(src["outlet_id"], src["id"], entries, now, left)
     ctx.store.update_source(src["id"], **updates)
+    watch = ctx.unlisting_watch.get(src["outlet_id"])
+    if watch is not None:  # (the first look of a process finds them by date instead)
+        watch.update(left)
     _judge_unlisting(ctx, src["outlet_id"], src["outlet"], now)
     return len(new)
 
@@ -244,7 +252,14 @@ def _judge_unlisting(ctx: Context, outlet_id: int, outlet: str, now: datetime) -
     if tracker.in_outage:
         return
     octx: changes.OutletContext | None = None
-    for art in ctx.store.unlisting_candidates(outlet_id):
+    watch = ctx.unlisting_watch.get(outlet_id)
+    if watch is None:  # first look in this process: whatever left its listings lately
+        candidates = ctx.store.unlisting_candidates(outlet_id, left_since=now - UNLISTING_LOOKBACK)
+    else:
+        candidates = ctx.store.unlisting_candidates(outlet_id, ids=watch)
+    watching: set[int] = set()
+    ctx.unlisting_watch[outlet_id] = watching
+    for art in candidates:
         if not art["state"]:
             continue
         octx = octx or _outlet_context(ctx, outlet_id, tracker)
@@ -275,6 +290,8 @@ def _judge_unlisting(ctx: Context, outlet_id: int, outlet: str, now: datetime) -
             policy=ctx.policy,
             require_served=True,
         )
+        if j.state.status == "live" and (j.state.pending_unlisting or j.state.pending):
+            watching.add(art["id"])  # judged again at the next poll, until settled either way
         events = []
         if j.change.kind in ("unlisted", "restored"):
             events.append(

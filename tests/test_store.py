@@ -60,11 +60,21 @@ def test_listing_memberships_track_what_is_listed(store: Store) -> None:
     # the tracking URL is remembered as another URL of the same article
     assert store.article(a + "?utm_source=rss")["url"] == a
     later = NOW + timedelta(minutes=5)
-    assert store.record_listing(oid, sid, [(a, a, NOW)], later) == []
+    left: list[int] = []
+    assert store.record_listing(oid, sid, [(a, a, NOW)], later, left) == []
     listed = {store.article(m)["id"]: m for m in (a, b)}
     flags = {url: store.memberships(aid)[0]["listed"] for aid, url in listed.items()}
     assert flags == {a: True, b: False}
+    b_id = store.article(b)["id"]
+    assert left == [b_id]  # what left the source in that poll
+    store.record_listing(oid, sid, [(a, a, NOW)], later + timedelta(minutes=5), left := [])
+    assert left == []  # ... and only in that poll
     assert [r["url"] for r in store.unlisting_candidates(oid)] == [b]
+    # limited to given ids, or to articles last listed lately
+    assert store.unlisting_candidates(oid, ids=[]) == []
+    assert [r["id"] for r in store.unlisting_candidates(oid, ids=[b_id])] == [b_id]
+    assert [r["url"] for r in store.unlisting_candidates(oid, left_since=NOW)] == [b]
+    assert store.unlisting_candidates(oid, left_since=later) == []
     assert store.due_articles(later, 10)[0]["url"] in (a, b)
 
 

@@ -6,7 +6,7 @@ article state, events), and the WARC records it points at are written and flushe
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -218,12 +218,14 @@ class Store:
         source_id: int,
         entries: Sequence[tuple[str, str, datetime | None]],
         now: datetime,
+        left: list[int] | None = None,
     ) -> list[int]:
         """Save one successful poll of a source: ``entries`` are (canonical_url, listed_url, published).
 
         ``entries`` are in listing order (newest first, as feeds and pages list them). New URLs become
         articles due for a check now; memberships of this source are marked listed or not.
-        Returns the ids of new articles.
+        Returns the ids of new articles; ``left``, when given, receives the ids of articles the
+        source listed before this poll and lists no more.
         """
         new_ids: list[int] = []
         with self.engine.begin() as conn:
@@ -262,12 +264,13 @@ class Store:
                             last_position=position,
                         )
                     )
-            gone = update(t.memberships).where(
-                t.memberships.c.source_id == source_id, t.memberships.c.listed.is_(True)
-            )
+            m = t.memberships
+            gone = and_(m.c.source_id == source_id, m.c.listed.is_(True))
             if seen:
-                gone = gone.where(t.memberships.c.article_id.not_in(seen))
-            conn.execute(gone.values(listed=False))
+                gone = and_(gone, m.c.article_id.not_in(seen))
+            if left is not None:  # (no UPDATE ... RETURNING: older SQLite builds lack it)
+                left.extend(int(r[0]) for r in conn.execute(select(m.c.article_id).where(gone)))
+            conn.execute(update(m).where(gone).values(listed=False))
         return new_ids
 
     def _article_id_for(self, conn: Connection, canonical: str, listed: str) -> int | None:
@@ -389,19 +392,27 @@ class Store:
             ).one()
         return _aware(lo), _aware(hi), int(n)
 
-    def unlisting_candidates(self, outlet_id: int) -> list[dict]:
+    def unlisting_candidates(
+        self,
+        outlet_id: int,
+        *,
+        ids: Collection[int] | None = None,
+        left_since: datetime | None = None,
+    ) -> list[dict]:
         """Articles whose listing status may have changed: live ones that no source lists any more
-        (though one did), and unlisted ones that a source lists again."""
+        (though one did), and unlisted ones that a source lists again. The live ones are limited to
+        ``ids`` or to those last listed at or after ``left_since``: every article rolls off its
+        listings in the end, and re-judging all of them on every poll would grow without bound."""
         m, a = t.memberships, t.articles
         still = select(m.c.article_id).where(m.c.listed.is_(True))
+        gone = and_(a.c.status == "live", a.c.id.in_(select(m.c.article_id)), a.c.id.not_in(still))
+        if ids is not None:
+            gone = and_(gone, a.c.id.in_(list(ids)))
+        if left_since is not None:
+            gone = and_(gone, a.c.id.in_(select(m.c.article_id).where(m.c.last_seen >= left_since)))
         q = select(a).where(
             a.c.outlet_id == outlet_id,
-            or_(
-                and_(
-                    a.c.status == "live", a.c.id.in_(select(m.c.article_id)), a.c.id.not_in(still)
-                ),
-                and_(a.c.status == "unlisted", a.c.id.in_(still)),
-            ),
+            or_(gone, and_(a.c.status == "unlisted", a.c.id.in_(still))),
         )
         with self.engine.connect() as conn:
             return [dict(r) for r in conn.execute(q).mappings()]
