@@ -106,7 +106,6 @@ def build_context(
     )
     # robots.txt and other side fetches are archived too
     fetcher.on_aux_fetch = lambda f: ctx.store.record_fetch(f, ctx.save(f), "robots")
-    fetcher.on_aux_fetch = lambda f: ctx.store.record_fetch(f, ctx.save(f), "robots")
     return ctx
 
 

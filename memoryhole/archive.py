@@ -285,10 +285,16 @@ class Archive:
                 os.fsync(self._fh.fileno())
 
     def close(self) -> None:
-        if self._fh is not None:
-            self.flush(sync=True)
-            self._fh.close()
-            self._fh = None
+        """Flush, fsync and close; the handle is let go even when that fails (disk full), and
+        the error is raised then: what did not reach the disk is a torn tail for the next start."""
+        fh, self._fh = self._fh, None
+        if fh is None:
+            return
+        try:
+            fh.flush()
+            os.fsync(fh.fileno())
+        finally:
+            _close_quietly(fh)
 
     def __enter__(self) -> Archive:
         return self
@@ -307,9 +313,11 @@ class Archive:
             self._fh.write(data)
             self.flush(sync)
         except OSError:
-            # A partial write leaves a torn tail: never write after it, start afresh next time.
-            self._fh.close()
-            self._fh = None
+            # A partial write (disk full, size limit, read-only) leaves a torn tail: never write
+            # after it, start afresh in a new file next time. Closing flushes what is still
+            # buffered, which fails the same way: the handle is dropped all the same.
+            fh, self._fh = self._fh, None
+            _close_quietly(fh)
             raise
         self._size += len(data)
         return offset
@@ -325,11 +333,24 @@ class Archive:
             except FileExistsError:
                 continue
             break
-        self._fh, self._name = fh, name
         info = io.BytesIO()
         WARCWriter(info, gzip=True, warc_version="1.1").write_record(_warcinfo(name, self.prefix))
-        fh.write(info.getvalue())
+        try:
+            fh.write(info.getvalue())
+        except OSError:
+            _close_quietly(fh)
+            raise
+        self._fh, self._name = fh, name
         self._size = self._fresh = len(info.getvalue())
+
+
+def _close_quietly(fh: BinaryIO) -> None:
+    """Close a file whose buffered bytes may not be writable any more (the error was raised before)."""
+    with contextlib.suppress(OSError):
+        fh.close()
+    if not fh.closed:  # close() flushes first; when the flush fails, the descriptor is still closed
+        with contextlib.suppress(OSError):
+            fh.raw.close()  # type: ignore[attr-defined]
 
 
 def _warcinfo(filename: str, prefix: str) -> object:

@@ -3,6 +3,14 @@
 It owns only the loop: what is due (from the store), how much runs at once, stopping cleanly on
 SIGINT/SIGTERM or after `--for`, and `--once`. A stop never loses anything: a check that is cut short
 was not recorded, so it is simply due again at the next start.
+
+It also tells resource faults (`store.db.resource_fault`: disk full, read-only data directory,
+database locked by another process, connection to PostgreSQL lost) from a failing check. On any of
+them the checks in flight are cancelled (not recorded, so due again). A transient one (lock, lost
+connection) pauses the checks with one warning line and probes the database with back-off until it
+answers, then resumes. Any other stops the run: `run()` raises `ResourceFault`, which the CLI prints
+as one error line (exit status 2). What was recorded before stays intact: a WARC record cut short is
+a torn tail that the next start skips, and a database transaction cut short is rolled back.
 """
 
 from __future__ import annotations
@@ -11,17 +19,24 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from . import pipeline
-from .models import utcnow
+from .models import Fetch, utcnow
+from .store.db import Fault, ResourceFault, probe_writable, resource_fault
 
 log = logging.getLogger("memoryhole.runner")
 
 BATCH = 200  # rows read from the store per look at what is due
-FAILED_CHECK_DELAY = 300.0  # seconds before retrying a check that raised (a bug, a full disk ...)
+FAILED_CHECK_DELAY = 300.0  # seconds before retrying a check that raised (a bug in one check)
+FAULT_BACKOFF = (1.0, 60.0)  # first and longest wait between probes of a locked/lost database
+FAULT_ADVICE = (  # the end of the one error line a stopping fault prints
+    "the monitor stopped; everything recorded in {data} before this is intact: fix it and run "
+    "again to resume"
+)
 
 
 @dataclass
@@ -56,6 +71,12 @@ class Runner:
         self._inflight: dict[tuple[str, int], asyncio.Task[None]] = {}
         self._done_once: set[tuple[str, int]] = set()  # outlets discovered/probed in a --once pass
         self._pass_start: datetime | None = None  # --once: what was checked since then is done
+        self._fatal: Fault | None = None  # a fault that stops the run (disk full, read-only)
+        self._waiting: Fault | None = None  # a transient fault being waited out (lock, connection)
+        self._data_dir = ctx.archive.directory.parent
+        aux = ctx.fetcher.on_aux_fetch
+        if aux is not None:  # robots.txt is archived from inside the fetcher: report faults here
+            ctx.fetcher.on_aux_fetch = lambda f: self._guarded(aux, f)
 
     def stop(self) -> None:
         self._stop.set()
@@ -77,11 +98,17 @@ class Runner:
             while not self._stop.is_set():
                 if deadline is not None and loop.time() >= deadline:
                     break
-                now = utcnow()
-                launched = await self._launch_due(now, sem, once)
-                if once and not launched and not self._inflight:
-                    break
-                await self._pause(deadline, launched)
+                if self._waiting is not None:
+                    await self._wait_out(self._waiting, deadline)
+                    continue
+                try:
+                    launched = await self._launch_due(utcnow(), sem, once)
+                    if once and not launched and not self._inflight:
+                        break
+                    await self._pause(deadline, launched)
+                except Exception as exc:  # the store failing as a resource, or a bug (raised)
+                    if not self._fault(exc):
+                        raise
         finally:
             await self._drain()
             if alerts is not None:
@@ -93,7 +120,73 @@ class Runner:
             for sig in (signal.SIGINT, signal.SIGTERM):
                 with contextlib.suppress(NotImplementedError, RuntimeError):
                     loop.remove_signal_handler(sig)
+        if self._fatal is not None:
+            raise ResourceFault(self._fatal, FAULT_ADVICE.format(data=self._data_dir))
         return self.progress
+
+    # ---- resource faults --------------------------------------------------------------------------
+    def _fault(self, exc: BaseException) -> bool:
+        """If ``exc`` is a resource fault, act on it (wait or stop) and say True; else False."""
+        fault = resource_fault(exc, self._data_dir)
+        if fault is None:
+            return False
+        log.debug("resource fault: %s", fault, exc_info=exc)
+        if not fault.transient:
+            if self._fatal is None:
+                self._fatal = fault
+            self._stop.set()
+        elif self._waiting is None and self._fatal is None:
+            self._waiting = fault
+            log.warning(
+                "%s; checks paused, retrying with back-off until it answers (Ctrl-C stops)", fault
+            )
+        self._cancel_inflight()
+        return True
+
+    def _cancel_inflight(self) -> None:
+        """Every other check would meet the same fault: cut them short now (none is recorded)."""
+        me = asyncio.current_task()
+        for task in self._inflight.values():
+            if task is not me:
+                task.cancel()
+
+    def _guarded(self, fn: Callable[[Fetch], None], fetch: Fetch) -> None:
+        try:
+            fn(fetch)
+        except Exception as exc:
+            if not self._fault(exc):
+                raise
+
+    async def _wait_out(self, fault: Fault, deadline: float | None) -> None:
+        """Probe the database with back-off until a write can start; then resume the checks."""
+        loop = asyncio.get_running_loop()
+        started, delay = time.monotonic(), FAULT_BACKOFF[0]
+        while not self._stop.is_set():
+            wait = delay if deadline is None else min(delay, max(0.0, deadline - loop.time()))
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), timeout=wait)
+            if self._stop.is_set() or (deadline is not None and loop.time() >= deadline):
+                return
+            probe = asyncio.ensure_future(asyncio.to_thread(probe_writable, self.ctx.store.engine))
+            stopping = asyncio.ensure_future(self._stop.wait())
+            await asyncio.wait([probe, stopping], return_when=asyncio.FIRST_COMPLETED)
+            stopping.cancel()
+            if not probe.done():
+                return  # stopping; the probe thread ends by itself
+            exc = probe.exception()
+            if exc is None:
+                break
+            again = resource_fault(exc, self._data_dir)
+            if again is None or not again.transient:
+                self._waiting = None
+                if not self._fault(exc):
+                    raise exc
+                return
+            delay = min(delay * 2, FAULT_BACKOFF[1])
+        else:
+            return
+        self._waiting = None
+        log.warning("%s: over after %.0f s; checks resumed", fault.what, time.monotonic() - started)
 
     async def _index_quotes(self) -> None:
         """Quotations and story links for new versions, off the hot path (a thread, batches, every 3 s).
@@ -104,8 +197,9 @@ class Runner:
         while True:
             try:
                 done = await asyncio.to_thread(index_new_versions, self.ctx.store, limit=200)
-            except Exception:  # never let indexing stop the monitor
-                log.exception("indexing quotations failed")
+            except Exception as exc:  # never let indexing stop the monitor
+                if not self._fault(exc):
+                    log.exception("indexing quotations failed")
                 done = 0
             await asyncio.sleep(0.2 if done else 3.0)
 
@@ -156,10 +250,17 @@ class Runner:
             return 0
 
         async def job() -> None:
+            ran = False  # to its end, or failed on its own (not cut short by a fault or a stop)
             async with sem:
                 try:
+                    if self._waiting is not None or self._fatal is not None:
+                        return  # launched just before a fault: due again once it is over
                     await fn(self.ctx, row, utcnow())
-                except Exception:  # a bug in one check must never stop the monitor
+                    ran = True
+                except Exception as exc:  # a bug in one check must never stop the monitor
+                    if self._fault(exc):
+                        return  # not the check's fault: it is due again when the fault is over
+                    ran = True
                     self.progress.errors += 1
                     if once:
                         self._done_once.add(key)
@@ -169,7 +270,7 @@ class Runner:
                     self._set_aside(key)
                 finally:
                     self._inflight.pop(key, None)
-                    if once and key[0] in ("discover", "probe"):
+                    if once and ran and key[0] in ("discover", "probe"):
                         self._done_once.add(key)
 
         self._inflight[key] = asyncio.create_task(job())

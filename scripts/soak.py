@@ -3,6 +3,10 @@ check the record after every kill, and compare the end state with an uninterrupt
 
     .venv/bin/python scripts/soak.py --kills 30 --articles 300
 
+Alerts are checked too (unless --no-alerts): a rule sends every `new` event to a JSON webhook served
+by this script, and at the end every event must have arrived at least once, and any event that
+arrived again (a kill between send and mark) with the same idempotency key (docs/operations.md).
+
 tests/test_crash.py imports this file and runs the same cycle with a few kills.
 """
 
@@ -18,11 +22,14 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 from memoryhole.archive import iter_records, read_records
@@ -34,6 +41,13 @@ START = datetime(2026, 11, 28, 12, 0, tzinfo=UTC)  # fixed, so article URLs do n
 NEWS_WINDOW = timedelta(days=2)  # the news sitemap's window (docs/simulator.md)
 SETTINGS = "connect_timeout = 5\nread_timeout = 10\ntotal_timeout = 20\n"
 RUN_ARGS = ("run", "--once", "--recheck", "1h", "--poll", "1h", "--allow-private")
+#: alerts go out soon and a killed run's claimed ones go again 1 s later (docs/alerts.md)
+ALERT_ENV = {
+    "MEMORYHOLE_ALERT_POLL": "0.2",
+    "MEMORYHOLE_ALERT_LEASE": "1",
+    "MEMORYHOLE_ALERT_BACKOFF": "0.5",
+    "MEMORYHOLE_ALERT_DIGEST_WINDOW": "0.2",
+}
 
 #: The end state compared between runs: article path → version digests in order.
 Snapshot = dict[str, tuple[str, ...]]
@@ -62,10 +76,106 @@ class SoakReport:
     rss_samples: list[tuple[float, int]] = field(default_factory=list)  # (seconds, bytes)
     reference: Snapshot = field(default_factory=dict)
     survivor: Snapshot = field(default_factory=dict)
+    alerts: AlertCheck | None = None
 
     @property
     def same_end_state(self) -> bool:
         return self.reference == self.survivor
+
+
+@dataclass
+class AlertCheck:
+    """Alerts after the kills: event ids a rule wanted, and what the webhook received of them."""
+
+    wanted: int = 0
+    received: int = 0  # distinct events
+    lost: int = 0
+    repeats: int = 0  # receipts beyond the first of an event (a kill between send and mark)
+    repeats_with_another_key: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.lost == 0 and self.repeats_with_another_key == 0
+
+
+class Webhook:
+    """A JSON webhook on 127.0.0.1 keeping (event id, idempotency key) of every event it receives."""
+
+    def __init__(self) -> None:
+        self.got: list[tuple[int, str]] = []
+        self.lock = threading.Lock()
+        hook = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
+                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
+                events = body["events"] if body.get("kind") == "digest" else [body]
+                with hook.lock:
+                    hook.got += [(e["id"], e["delivery_key"]) for e in events]
+                self.send_response(200)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    def url(self) -> str:
+        return f"json://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+def deliver_rest(data: Path, timeout: float = 60) -> None:
+    """Short runs until every event is planned and no delivery is pending (a `--once` run may end
+    before its dispatcher has planned or sent the last events)."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        db = sqlite3.connect(data / "memoryhole.db")
+        try:
+            pending = db.execute(
+                "SELECT count(*) FROM alert_deliveries WHERE state = 'pending'"
+            ).fetchone()[0]
+            unplanned = db.execute(
+                "SELECT count(*) FROM events WHERE id > "
+                "coalesce((SELECT event_id FROM alert_cursor WHERE name = 'dispatcher'), 0)"
+            ).fetchone()[0]
+        finally:
+            db.close()
+        if not pending and not unplanned:
+            return
+        subprocess.run(
+            [str(MEMORYHOLE), "--data", str(data), "run", "--for", "3s", "--allow-private"],
+            capture_output=True,
+            timeout=60,
+            check=False,
+            env=os.environ | ALERT_ENV,
+        )
+    raise CrashCheckFailed("alert deliveries still pending after the kills")
+
+
+def check_alerts(data: Path, hook: Webhook) -> AlertCheck:
+    db = sqlite3.connect(data / "memoryhole.db")
+    try:
+        wanted = {i for (i,) in db.execute("SELECT id FROM events WHERE kind = 'new'")}
+    finally:
+        db.close()
+    with hook.lock:
+        got = list(hook.got)
+    keys: dict[int, set[str]] = {}
+    for event_id, key in got:
+        keys.setdefault(event_id, set()).add(key)
+    return AlertCheck(
+        wanted=len(wanted),
+        received=len(keys),
+        lost=len(wanted - keys.keys()),
+        repeats=len(got) - len(keys),
+        repeats_with_another_key=sum(len(k) > 1 for k in keys.values()),
+    )
 
 
 # ---------------------------------------------------------------------------- the newsroom
@@ -114,6 +224,7 @@ def start_run(data: Path) -> subprocess.Popen[bytes]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
         start_new_session=True,
+        env=os.environ | ALERT_ENV,
     )
 
 
@@ -170,6 +281,7 @@ def finish_run(data: Path, timeout: float) -> None:
         text=True,
         timeout=timeout,
         check=False,
+        env=os.environ | ALERT_ENV,
     )
     if proc.returncode != 0 or "Traceback" in proc.stderr:
         raise CrashCheckFailed(f"the run after the kills failed:\n{proc.stderr[-3000:]}")
@@ -284,13 +396,19 @@ def crash_run(
     max_wait: float = 3.0,
     timeout: float = 120,
     progress: Callable[[int, AfterKill], None] | None = None,
+    hook: Webhook | None = None,
 ) -> SoakReport:
-    """Kill a run ``kills`` times at random moments, checking after each; then let it finish."""
+    """Kill a run ``kills`` times at random moments, checking after each; then let it finish.
+    With ``hook``, every `new` event is also sent there as an alert, and checked at the end."""
     report = SoakReport()
     rng = random.Random(seed)
     t0 = time.monotonic()
     data = workdir / "crashed"
     prepare(data, homepages)
+    if hook is not None:
+        added = cli(data, "alerts", "add", hook.url(), "--kind", "new")
+        if added.returncode != 0:
+            raise RuntimeError(f"memoryhole alerts add failed: {added.stderr}")
     for k in range(kills):
         proc = start_run(data)
         _wait_for_kill_moment(proc, data, rng, max_wait)
@@ -310,6 +428,9 @@ def crash_run(
     finish_run(data, timeout)
     check_record(data)
     report.survivor = snapshot(data)
+    if hook is not None:
+        deliver_rest(data)
+        report.alerts = check_alerts(data, hook)
     return report
 
 
@@ -378,7 +499,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--dir", type=Path, default=None, help="work directory (default: a temp dir)"
     )
+    parser.add_argument("--no-alerts", action="store_true", help="do not check alert delivery")
     args = parser.parse_args(argv)
+    hook = None if args.no_alerts else Webhook()
     workdir = args.dir or Path(tempfile.mkdtemp(prefix="memoryhole-soak-"))
     print(f"work directory {workdir}", flush=True)
     room = build_room(args.seed, args.articles, args.outlets)
@@ -395,7 +518,10 @@ def main(argv: list[str] | None = None) -> int:
             max_wait=args.max_wait,
             timeout=900,
             progress=_show,
+            hook=hook,
         )
+    if hook is not None:
+        hook.close()
     report.reference = reference
     versions = sum(len(v) for v in report.survivor.values())
     print(
@@ -412,13 +538,22 @@ def main(argv: list[str] | None = None) -> int:
         f"end state: {len(report.survivor)} articles, {versions} versions; "
         f"same as uninterrupted run: {report.same_end_state}"
     )
+    alerts_ok = True
+    if report.alerts is not None:
+        a = report.alerts
+        alerts_ok = a.ok
+        print(
+            f"alerts: {a.wanted} events wanted, {a.received} received, {a.lost} lost, "
+            f"{a.repeats} received again after a kill, {a.repeats_with_another_key} of them "
+            "under another idempotency key"
+        )
     if not report.same_end_state:
         only_ref = set(reference.items()) - set(report.survivor.items())
         only_crash = set(report.survivor.items()) - set(reference.items())
         print(f"only in uninterrupted run: {sorted(only_ref)[:10]}")
         print(f"only in killed run: {sorted(only_crash)[:10]}")
         return 1
-    return 0
+    return 0 if alerts_ok else 1
 
 
 if __name__ == "__main__":

@@ -2,15 +2,27 @@
 
 Every step's state is in the database. Planning writes one pending row per (event, destination) and
 moves the event-id watermark in one transaction. Sending claims rows (a lease), sends, then marks them
-sent: a crash after a send and before its mark resends that one message on restart (at-least-once;
-the window is one UPDATE, and the payload's `delivery_key` lets a receiver drop the repeat).
+sent. Exactly once is impossible across a crash: a kill after the receiver took the message and
+before the mark commits resends that one message when its lease ends after a restart
+(at-least-once). The window is kept as small as it can be: the mark is written by the sending thread
+itself, right after the HTTP exchange, without waiting for the event loop; it is retried (on a lock)
+for as long as the lease holds. Every message carries an idempotency key a receiver can drop repeats
+by: `delivery_key` ("<event id>-<destination id>") in the payload and, for HTTP webhooks
+(json/xml/form), an `Idempotency-Key` header; a digest carries its own key for its set of events and
+one per event in `events[].delivery_key`, since a digest resent after a crash may gather more events.
+
+Resource faults (a locked database, a full disk) are the monitor's to report (runner.py): a pass that
+meets one is logged at debug level only, and the next passes back off.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import hashlib
 import logging
+import os
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
@@ -21,12 +33,22 @@ import apprise
 
 from ..models import utcnow
 from ..outages import OutageTracker
+from ..settings import SettingsError, parse_duration
 from ..store import Store
 from ..store.alerts import AlertStore
+from ..store.db import resource_fault
 from .messages import Links, Message, digest_message, event_message
 from .rules import Rule
 
-__all__ = ["AlertSettings", "Dispatcher", "Sender", "apprise_send", "private_url", "send_now"]
+__all__ = [
+    "AlertSettings",
+    "Dispatcher",
+    "Sender",
+    "apprise_send",
+    "delivery_key",
+    "private_url",
+    "send_now",
+]
 
 log = logging.getLogger("memoryhole.alerts")
 
@@ -54,13 +76,32 @@ class AlertSettings:
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> AlertSettings:
+        """From `settings`; a field `Settings` does not have (yet) is read from the environment
+        variable `MEMORYHOLE_ALERT_<NAME>` when set (a number, or a duration for the times)."""
         values: dict[str, Any] = {}
         for f in fields(cls):
+            found = False
             for name in (f"alert_{f.name}", f.name if f.name == "base_url" else None):
                 if name and getattr(settings, name, None) is not None:
                     values[f.name] = getattr(settings, name)
+                    found = True
+            env = os.environ.get(f"MEMORYHOLE_ALERT_{f.name.upper()}")
+            if not found and env is not None and f.name != "base_url":
+                values[f.name] = _number(f.name, env, int if f.type in ("int", int) else float)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
+
+
+def _number(name: str, raw: str, kind: type) -> Any:
+    try:
+        return kind(raw)
+    except ValueError:
+        if kind is float:
+            try:
+                return parse_duration(raw)
+            except SettingsError:
+                pass
+        raise SettingsError(f"MEMORYHOLE_ALERT_{name.upper()}: not a number: {raw!r}") from None
 
 
 class Dispatcher:
@@ -91,14 +132,22 @@ class Dispatcher:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Plan and send until `stop` is set; a failing pass is logged and tried again next time."""
+        backoff = self.cfg.poll
         try:
             while not stop.is_set():
+                wait = self.cfg.poll
                 try:
                     await self.step()
-                except Exception:  # a database hiccup or a bug must never stop the monitor
-                    log.exception("alert dispatch pass failed")
+                    backoff = self.cfg.poll
+                except Exception as exc:  # a database hiccup or a bug must never stop the monitor
+                    fault = resource_fault(exc)
+                    if fault is None:
+                        log.exception("alert dispatch pass failed")
+                    else:  # the monitor says it once; pending rows wait in the database
+                        log.debug("alert dispatch pass met a resource fault: %s", fault)
+                        wait = backoff = min(backoff * 2, 60.0)
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(stop.wait(), timeout=self.cfg.poll)
+                    await asyncio.wait_for(stop.wait(), timeout=wait)
         finally:
             self._pool.shutdown(wait=False)
 
@@ -181,14 +230,35 @@ class Dispatcher:
             message = digest_message(events, self.links)
         else:
             message = event_message(events[0], self.links)
-        key = f"{group[0]['event_id']}-{group[0]['destination_id']}"
-        message = replace(message, payload={**message.payload, "delivery_key": key})
-        try:
-            error = await self._send_in_thread(url, message)
-        except _CancelledAfterSend as stop:
-            self._settle(group, f"{kind}:{key}", url, stop.error)
-            raise
-        return self._settle(group, f"{kind}:{key}", url, error)
+        key = delivery_key(group)
+        payload = {**message.payload, "delivery_key": key}
+        if kind == "digest":
+            dest = group[0]["destination_id"]
+            payload["events"] = [
+                {**e, "delivery_key": f"{e['id']}-{dest}"} for e in payload.get("events", [])
+            ]
+        message = replace(message, payload=payload)
+        return await self._send_in_thread(group, f"{kind}:{key}", url, message, now)
+
+    def _send_and_settle(
+        self, group: list[dict], label: str, url: str, message: Message, claimed: float
+    ) -> int:
+        """In the sending thread: send, then mark the outcome at once (no trip through the event
+        loop, which may be busy: the at-least-once window is the HTTP answer plus one UPDATE)."""
+        error = self.send(url, message)
+        while True:
+            try:
+                return self._settle(group, label, url, error)
+            except Exception as exc:
+                fault = resource_fault(exc)
+                # A lock: retry while the lease still keeps the rows ours, else they go again.
+                if (
+                    fault is None
+                    or not fault.transient
+                    or time.monotonic() > claimed + self.cfg.lease
+                ):
+                    raise
+                time.sleep(0.2)
 
     def _settle(self, group: list[dict], label: str, url: str, error: str | None) -> int:
         """Mark a send's outcome at once: sent, or failed with the next attempt's time."""
@@ -202,26 +272,34 @@ class Dispatcher:
         log.warning("alert to %s failed (attempt %d): %s", private_url(url), attempts, error)
         return 0
 
-    async def _send_in_thread(self, url: str, message: Message) -> str | None:
-        """Send without blocking the monitor; a cancel arriving mid-send waits for the send to end,
-        so that the caller can still mark it (the at-least-once window stays one UPDATE wide)."""
-        future = asyncio.get_running_loop().run_in_executor(self._pool, self.send, url, message)
+    async def _send_in_thread(
+        self, group: list[dict], label: str, url: str, message: Message, now: datetime
+    ) -> int:
+        """Send and mark without blocking the monitor; a cancel arriving mid-send waits for the
+        send and its mark to end, so that a clean stop never repeats a message."""
+        future = asyncio.get_running_loop().run_in_executor(
+            self._pool, self._send_and_settle, group, label, url, message, time.monotonic()
+        )
         try:
             return await asyncio.shield(future)
         except asyncio.CancelledError:
-            result = await future
-            raise _CancelledAfterSend(result) from None
+            with contextlib.suppress(Exception):
+                await future
+            raise
 
     def _backoff(self, attempts: int) -> timedelta:
         return timedelta(seconds=min(self.cfg.backoff * 2 ** (attempts - 1), self.cfg.backoff_max))
 
 
-class _CancelledAfterSend(asyncio.CancelledError):
-    """Cancelled while a message was on its way: carries the send's outcome."""
-
-    def __init__(self, error: str | None) -> None:
-        super().__init__()
-        self.error = error
+def delivery_key(group: Sequence[dict]) -> str:
+    """The idempotency key of one message: "<event id>-<destination id>" for one event; for a
+    digest, that of its first event plus a hash of all its event ids, so that a digest resent with
+    the same events has the same key and one that gathered more after a crash has another."""
+    first = f"{group[0]['event_id']}-{group[0]['destination_id']}"
+    if len(group) == 1:
+        return first
+    ids = ",".join(str(d["event_id"]) for d in sorted(group, key=lambda d: d["event_id"]))
+    return f"{first}-{hashlib.sha1(ids.encode()).hexdigest()[:8]}"
 
 
 def _in_outage(state: dict | None) -> bool:
@@ -254,6 +332,9 @@ def apprise_send(url: str, message: Message) -> str | None:
     if parsed.get("schema") in _JSON_SCHEMAS:
         # Apprise writes its envelope's "version" from this attribute: ours is the article version
         plugin.json_version = message.payload.get("version")  # type: ignore[attr-defined]
+    key = message.payload.get("delivery_key")
+    if key and isinstance(getattr(plugin, "headers", None), dict):  # json, xml, form webhooks
+        plugin.headers = {**plugin.headers, "Idempotency-Key": str(key)}  # type: ignore[attr-defined]
     with apprise.LogCapture(level=logging.WARNING, fmt="%(message)s") as logs:
         ok = plugin.notify(
             body=body, title=title, notify_type=apprise.NotifyType(message.notify_type)
