@@ -280,3 +280,66 @@ def test_capitalised_common_words_are_not_people() -> None:
         '"It is late," she said.'
     )
     assert _only(text, "en").speaker_norm is None
+
+
+# --- conversation sieves (dialogue.py) and scene resolution (third pass) --------------------------
+
+
+def test_abbreviated_title_does_not_end_the_sentence_at_the_cue() -> None:
+    q = _only("“I shall walk to the mill,” said Mr. Hartley.", "en")
+    assert (q.speaker, q.speaker_norm) == ("Mr. Hartley", "Mr Hartley")
+
+
+def test_conversation_alternates_back_from_a_later_cue() -> None:
+    # no cue before the last quote: turns alternate, so the cued fourth quote speaks the second
+    text = (
+        "The rain had stopped.\n“Is the ferry running?”\n“Not before noon.”\n“Then we wait.”\n"
+        "“You could take the bridge,” answered Omar Diaz."
+    )
+    speakers = [q.speaker_norm for q in extract_quotations(text, "en")]
+    assert speakers[1] == speakers[3] == "Omar Diaz"
+    assert "Omar Diaz" not in (speakers[0], speakers[2])
+
+
+def test_vocative_names_the_next_speaker_and_never_its_own() -> None:
+    text = (
+        "Lucy Webb and Peter Holm sat by the stove; Peter Holm was mending a net.\n"
+        "“Peter, will you pass the lamp?”\n“Here it is.”"
+    )
+    first, second = extract_quotations(text, "en")
+    assert second.speaker_norm == "Peter Holm"  # Lucy called him by name: he answers
+    assert first.speaker_norm != "Peter Holm"  # the one called is not the one calling
+
+
+def test_turn_of_one_speaker_spans_narration_without_names() -> None:
+    text = (
+        "“Look at the sky,” said Nora Quint. The clouds were low and grey over the hill.\n"
+        "“It will snow tonight.”\n“Nonsense.”"
+    )
+    quotes = extract_quotations(text, "en")
+    assert [q.speaker_norm for q in quotes[:2]] == ["Nora Quint", "Nora Quint"]
+
+
+def test_pronoun_skips_people_only_named_inside_quotes() -> None:
+    text = (
+        "Anna Pike came in from the yard.\n"
+        "“Mrs. Farrow says the well is dry, and Jane Mole agrees,” she said."
+    )
+    q = _only(text, "en")
+    assert (q.speaker, q.speaker_norm) == ("she", "Anna Pike")
+
+
+def test_kin_description_resolves_through_the_possessor() -> None:
+    text = (
+        "Mr. Thornby read his paper by the window.\n"
+        "“The carriage is late again,” said his wife.\n"
+        "“The roads are bad,” said her husband."
+    )
+    first, second = extract_quotations(text, "en")
+    assert (first.speaker, first.speaker_norm) == ("his wife", "Mrs Thornby")
+    assert second.speaker_norm == "Mr Thornby"
+
+
+def test_honorific_gives_a_single_name_its_gender() -> None:
+    text = "Miss Crane and Mr. Dale walked on. “What a fine morning,” she said."
+    assert _only(text, "en").speaker_norm == "Miss Crane"

@@ -7,7 +7,10 @@ matches a gold quotation of the same kind when their overlap is at least half th
 predicted speaker as written or its normalised form, compared by `speaker_key` (so case, accents and
 Russian case endings do not matter); a gold quotation without speaker wants a prediction without one.
 
-    python -m memoryhole.quotes.evaluate [--corpus-root DIR] [--gold DIR] [--limit N]
+    python -m memoryhole.quotes.evaluate [--corpus-root DIR] [--gold DIR] [--split test|dev] [--limit N]
+
+LitBank is scored whole and in two halves (`litbank_halves`: alternate files by name); rules are
+tuned on half "a" only, half "b" is held out.
 """
 
 from __future__ import annotations
@@ -158,6 +161,13 @@ def load_litbank(root: Path) -> list[GoldDoc]:
     return docs
 
 
+def litbank_halves(docs: list[GoldDoc]) -> tuple[list[GoldDoc], list[GoldDoc]]:
+    """LitBank has no dev split: its documents, sorted by file name, alternate between half "a"
+    (1st, 3rd, …: the one rules are tuned on) and half "b" (2nd, 4th, …: held out)."""
+    ordered = sorted(docs, key=lambda d: d.id)
+    return ordered[0::2], ordered[1::2]
+
+
 def _token_offset(line: str, token: int) -> int:
     return sum(len(t) + 1 for t in line.split(" ")[:token])
 
@@ -234,7 +244,11 @@ def corpora(corpus_root: Path, gold_dir: Path, split: str = "test") -> dict[str,
         out[f"de-wikinews-{split}"] = load_wikinews(wikinews, split)
     litbank = corpus_root / "quotes-litbank-en"
     if litbank.is_dir():
-        out["litbank-en"] = load_litbank(litbank)
+        docs = load_litbank(litbank)
+        half_a, half_b = litbank_halves(docs)
+        out["litbank-en"] = docs
+        out["litbank-en-a"] = half_a  # tuned on
+        out["litbank-en-b"] = half_b  # held out
     return out
 
 

@@ -1,5 +1,10 @@
 """Quotation extraction: direct quotes (quote marks, dash speech) and reported speech, each with its
 speaker, cue verb and offsets into the text. Rule-based over the language lexicons in `lang/`.
+
+Direct quotes are attributed in sieves (after Muzny et al. 2017): first the cue at the quote
+(after it, before it, a colon, the sentence subject), then, in one sequential pass, continuation,
+narration naming someone and the last person named; then the conversation sieves of `dialogue.py`
+(turns, vocatives, alternation) over the quotes no cue attributed.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ from dataclasses import dataclass, replace
 from functools import cache
 
 from memoryhole.quotes.clauses import clause_subject
+from memoryhole.quotes.dialogue import BREAK, NAMED, SAME, TURN, Item, addressees, conversation
 from memoryhole.quotes.lexicon import Lexicon, available_languages, load_lexicon
 from memoryhole.quotes.marks import QUOTE_CHARS, Span, dash_spans, quote_spans
 from memoryhole.quotes.names import (
@@ -27,6 +33,12 @@ CUE_REACH = 70  # the cue must start this close to the quote
 BEFORE_WINDOW = 220  # chars before a quote searched for X said: "…"
 TERMINAL = ".!?…"
 QUOTES = "".join(QUOTE_CHARS)
+# a period after these is an abbreviation, not a sentence end ("said Mr. Bennet")
+_NOT_AFTER = "".join(
+    rf"(?<!\b{a})" for a in ("Mr", "Mrs", "Ms", "Dr", "St", "Prof", "Gen", "Col", "Capt", "Lt")
+)
+_SENTENCE_END = re.compile(rf"(?:{_NOT_AFTER}\.|[!?…])(?=\s+[{UPPER}“„«\"—–])")
+_SENTENCE_GAP = re.compile(rf"(?:{_NOT_AFTER}\.|[!?…])[\"”»“]?\s+(?=[{UPPER}“„«\"—–])")
 
 
 @dataclass(frozen=True)
@@ -103,7 +115,9 @@ def extract_quotations(text: str, language: str | None) -> list[Quotation]:
     ]  # one pass; sentences without one are skipped
     people = PeopleIndex(text, lex)
     people.add_speakers(text, _named_speakers(text, cues, pats))
-    direct = _direct_quotations(text, lex, people, language or lang)
+    spans = sorted(_all_spans(text), key=lambda pair: pair[0].start)
+    people.mark_quoted([(s.start, s.end) for s, _ in spans])
+    direct = _direct_quotations(text, spans, lex, people, language or lang)
     reported = _reported_quotations(text, lex, people, direct, language or lang, cues)
     return sorted(direct + reported, key=lambda q: (q.start, q.end))
 
@@ -131,10 +145,14 @@ def _paragraph_bounds(text: str, pos: int) -> tuple[int, int]:
 
 
 def _direct_quotations(
-    text: str, lex: Lexicon, people: PeopleIndex, language: str
+    text: str,
+    spans: list[tuple[Span, Span | None]],
+    lex: Lexicon,
+    people: PeopleIndex,
+    language: str,
 ) -> list[Quotation]:
-    spans = sorted(_all_spans(text), key=lambda pair: pair[0].start)
     out: list[Quotation] = []
+    anchored: list[bool] = []
     last: Quotation | None = None
     for index, (span, narration) in enumerate(spans):
         prev_end = spans[index - 1][0].end if index else 0
@@ -144,13 +162,59 @@ def _direct_quotations(
             if last
             else None
         )
-        quote = _direct(
+        found = _direct(
             text, span, narration, prev_end, next_start, lex, people, last, other, language
         )
-        if quote is not None:
-            out.append(quote)
-            last = quote
+        if found is not None:
+            out.append(found[0])
+            anchored.append(found[1])
+            last = found[0]
+    return _conversation(text, out, anchored, lex, people)
+
+
+def _conversation(
+    text: str, quotes: list[Quotation], anchored: list[bool], lex: Lexicon, people: PeopleIndex
+) -> list[Quotation]:
+    """The conversation sieves (dialogue.py) over the quotes a cue did not attribute."""
+    if len(quotes) < 2 or all(anchored):
+        return quotes
+    items = []
+    for index, (quote, anchor) in enumerate(zip(quotes, anchored, strict=True)):
+        link = _link(text, quotes[index - 1], quote, people) if index else BREAK
+        inner_start = (
+            quote.start + 1 if text[quote.start : quote.start + 1] in QUOTES else quote.start
+        )
+        calls = addressees(quote.text, lex, people, inner_start)
+        items.append(Item(quote.speaker_norm, anchor, link, calls))
+    speakers = conversation(items)
+    out = []
+    for quote, item, speaker in zip(quotes, items, speakers, strict=True):
+        if not item.anchored and speaker is None and quote.speaker_norm in item.addressees:
+            # "“Peter, pass the lamp.”" is not Peter's: the last other person named in narration
+            others = [
+                p for p in people.narrated_before(quote.start) if p.name not in item.addressees
+            ]
+            speaker = others[-1].name if others else None
+            quote = replace(quote, speaker=None, speaker_norm=speaker, cue=None)
+        if not item.anchored and speaker is not None and speaker != quote.speaker_norm:
+            quote = replace(quote, speaker=None, speaker_norm=speaker, cue=None)
+        out.append(quote)
     return out
+
+
+def _link(text: str, prev: Quotation, quote: Quotation, people: PeopleIndex) -> str:
+    """How a quote follows the one before it (dialogue.py: TURN, SAME, NAMED or BREAK)."""
+    between = text[prev.end : quote.start]
+    para_start = _paragraph_bounds(text, quote.start)[0]
+    if prev.start >= para_start:
+        if not between.strip():
+            return TURN
+        if len(between) < 400:
+            named = _narration_person(text, prev.end, quote.start, people)
+            return NAMED if named else SAME
+    elif text[para_start : quote.start].strip() == "" and between.count("\n\n") == 1:
+        return SAME
+    return BREAK
 
 
 def _all_spans(text: str) -> list[tuple[Span, Span | None]]:
@@ -176,7 +240,8 @@ def _direct(
     last: Quotation | None,
     other: Quotation | None,
     language: str,
-) -> Quotation | None:
+) -> tuple[Quotation, bool] | None:
+    """One direct quotation and whether a cue at it (not a later sieve) gave its speaker."""
     inner = text[span.inner_start : span.inner_end].strip()
     if not inner:
         return None
@@ -205,15 +270,17 @@ def _direct(
     ):
         subject = None  # "Der Zeitung sagte Filep Karma: „…“": a dative opener, the name speaks
     attribution = after or subject or before
+    anchored = attribution is not None or colon or narration is not None
     attribution = attribution or _continuation(text, span, last, other, para_start, people)
     if lex.subject_speaker and attribution is None:
         attribution = _previous_subject(text, span, para_start, lex, people)
     attribution = attribution or _last_person(text, span, para_start, people)
     attribution = attribution or Attribution(None, None, None)
-    return Quotation(
+    quote = Quotation(
         inner, span.start, span.end, "direct", attribution.speaker, attribution.speaker_norm,
         attribution.cue, language,
     )  # fmt: skip
+    return quote, anchored
 
 
 def _named_at_cue(attribution: Attribution, people: PeopleIndex) -> bool:
@@ -270,6 +337,7 @@ def _looks_like_title(inner: str) -> bool:
     return all(w[0].isupper() or not w[0].isalpha() for w in inner.split())
 
 
+_POSSESSED = re.compile(r"\s+[a-z]")
 _WORD = re.compile(r"[^\W\d_][\w-]*")
 _ADDRESS = re.compile(r"^(?:https?://|www\.)|^[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
 
@@ -298,7 +366,7 @@ def _speech_like(inner: str, lex: Lexicon) -> bool:
 
 def _last_person(text: str, span: Span, para_start: int, people: PeopleIndex) -> Attribution | None:
     """An uncued quote right after a sentence about someone ("Coach Peter Hall was blunt. “…”")."""
-    earlier = [p for p in people.before(span.start) if p.start >= para_start]
+    earlier = [p for p in people.narrated_before(span.start) if p.start >= para_start]
     return Attribution(None, earlier[-1].name, None) if earlier else None
 
 
@@ -335,7 +403,7 @@ def _continuation(
     if same_paragraph and not between.strip():
         if other is not None and other.speaker_norm is not None:
             return Attribution(None, other.speaker_norm, None)
-        earlier = [p for p in people.before(span.start) if p.name != last.speaker_norm]
+        earlier = [p for p in people.narrated_before(span.start) if p.name != last.speaker_norm]
         return Attribution(None, earlier[-1].name, None) if earlier else None
     opens_next = text[para_start : span.start].strip() == "" and between.count("\n\n") == 1
     if same_paragraph and len(between) < 400:
@@ -398,7 +466,7 @@ def _lead_ok(lead: str, lex: Lexicon) -> bool:
 
 def _cut_sentence(window: str) -> str:
     """The window up to the end of its first sentence (after the leading punctuation)."""
-    match = re.search(rf"[.!?…](?=\s+[{UPPER}“„«\"—–])", window[2:])
+    match = _SENTENCE_END.search(window[2:])
     return window[: match.end() + 2] if match else window
 
 
@@ -423,7 +491,7 @@ def _before(
 
 
 def _last_sentence_start(window: str) -> int:
-    ends = list(re.finditer(rf"[.!?…][\"”»“]?\s+(?=[{UPPER}“„«\"—–])", window))
+    ends = list(_SENTENCE_GAP.finditer(window))
     return ends[-1].end() if ends else 0
 
 
@@ -444,6 +512,8 @@ def _pick_speaker(
         distance = min(abs(match.start() - cue.end()), abs(cue.start() - match.end()))
         if match.start() < cue.end() and match.end() > cue.start():
             continue  # the cue itself
+        if phrase.casefold() in lex.possessives and _POSSESSED.match(window, match.end()):
+            continue  # "said her mother": a description, picked below
         score = distance + _speaker_penalty(phrase, lex, people)
         if best is None or score < best[0]:
             best = (score, match)
@@ -514,7 +584,11 @@ def _attribution(
     phrase = _trim_phrase(phrase, lex)
     last_speaker = last.speaker_norm if last else None
     name = strip_titles(phrase, lex)
-    if name[:1].isupper() or is_pronoun(name, lex):
+    words = phrase.split()
+    kin = people.relative(words[0], words[1], pos, last_speaker) if len(words) > 1 else None
+    if kin is not None:
+        norm = kin  # "his wife": Mrs <his family name>
+    elif name[:1].isupper() or is_pronoun(name, lex):
         norm = people.resolve(name, pos, last_speaker)
     else:
         norm = normalise(phrase, lex) if lex.language != "ru" else phrase

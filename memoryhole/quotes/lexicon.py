@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
@@ -65,6 +65,14 @@ class Lexicon:
     # common words are written lower-case mid-sentence (English, not German): a capitalised word
     # found lower-case elsewhere in the text is a sentence opener or a common noun, not a name
     lowercase_common: bool = False
+    # titles telling a gender ("Mrs", "Herr"; without the period); in languages that list gender
+    # words, one word after them is a person's name ("Mr. Bennet")
+    honorifics_male: frozenset[str] = frozenset()
+    honorifics_female: frozenset[str] = frozenset()
+    # relational descriptions: kin noun -> honorific ("wife" -> "Mrs": "his wife" is Mrs <his name>)
+    kin: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # possessive -> its pronoun ("her" -> "she"): "her mother" is a description, not "her"
+    possessives: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
 
     @property
     def pronouns(self) -> tuple[str, ...]:
@@ -111,6 +119,10 @@ def load_lexicon(language: str) -> Lexicon:
         gender_female=_lower(data, "gender_female"),
         term_heads=tuple(w.casefold() for w in _words(data, "term_heads")),
         lowercase_common=bool(data.get("lowercase_common", False)),
+        honorifics_male=frozenset(_words(data, "honorifics_male")),
+        honorifics_female=frozenset(_words(data, "honorifics_female")),
+        kin={k.casefold(): v for k, v in data.get("kin", {}).items()},
+        possessives={k.casefold(): v for k, v in data.get("possessives", {}).items()},
     )
 
 

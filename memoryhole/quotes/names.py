@@ -1,13 +1,16 @@
 """Person names in quotation contexts: regex building blocks, normalisation (Russian case folding via
 pymorphy3, Azerbaijani genitive), comparison keys, and the article's people index used to resolve
-pronouns and bare surnames to the last full name mentioned.
+pronouns and bare surnames to the last full name mentioned: names said inside quotations are no
+antecedents, a person of the pronoun's known gender in the scene comes first, honorific single
+names ("Mr. Bennet") are people, and kin descriptions ("his wife") resolve through the possessor.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from bisect import bisect_right
+from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from memoryhole.quotes.lexicon import Lexicon
@@ -130,6 +133,16 @@ def is_pronoun(word: str, lex: Lexicon) -> bool:
     return word.casefold() in {p.casefold() for p in lex.pronouns}
 
 
+def honorific_gender(title: str, lex: Lexicon) -> str | None:
+    """ "Mrs." -> "femn", "Herr" -> "masc" (the lexicon's honorifics), else None."""
+    bare = title.strip().rstrip(".")
+    if bare in lex.honorifics_female:
+        return "femn"
+    if bare in lex.honorifics_male:
+        return "masc"
+    return None
+
+
 def pronoun_gender(word: str, lex: Lexicon) -> str | None:
     low = word.casefold()
     if low in {p.casefold() for p in lex.pronouns_male}:
@@ -184,6 +197,11 @@ class Person:
     name: str  # normalised full name
     start: int
     gender: str | None
+    quoted: bool = False  # named inside a quotation: talked about, not necessarily present
+    titled: bool = False  # "Mrs. Bennet": a family name after an honorific
+
+
+SCENE = 1500  # chars back that count as the current scene for resolving "he" / "she"
 
 
 class PeopleIndex:
@@ -196,11 +214,37 @@ class PeopleIndex:
             frozenset(_LOWER_WORD.findall(text)) if lex.lowercase_common else frozenset()
         )
         for match in _name_re(lex).finditer(text):
+            first = match.group(0).split()[0]
+            if honorific_gender(first, lex) and len(match.group(0).split()) == 2:
+                self._add_titled(text, match, first)  # "Miss Crane", "Mrs Bennet"
+                continue
             full = self._full_name(match.group(0))
             if full:
                 title = _title_before(text, match.start(), lex)
                 gender = self._gender(full, title)
                 self.people.append(Person(normalise(full, lex), match.start(), gender))
+            elif lex.honorifics_male or lex.honorifics_female:
+                self._add_titled(text, match)
+
+    def _add_titled(self, text: str, match: re.Match[str], title: str | None = None) -> None:
+        """ "Mr. Bennet", "Miss Lucas": one word after a gendered honorific is a person (fiction
+        names people so); "Mr Bennet" unless a full name with that word and gender came before."""
+        word = match.group(0).split()[-1 if title else 0]
+        title = title or _title_before(text, match.start(), self.lex)
+        gender = honorific_gender(title or "", self.lex)
+        if gender is None or word in self.lex.not_names or word.isupper():
+            return
+        full = next(
+            (
+                p.name
+                for p in reversed(self.people)
+                if len(p.name.split()) > 1 and not p.titled and p.gender in (None, gender)
+                and p.name.split()[-1] == word
+            ),
+            None,
+        )  # fmt: skip
+        name = full or f"{(title or '').rstrip('.')} {word}"
+        self.people.append(Person(name, match.start(), gender, titled=full is None))
 
     def is_person(self, phrase: str) -> bool:
         return self._full_name(strip_titles(phrase, self.lex)) is not None
@@ -232,11 +276,7 @@ class PeopleIndex:
     def _gender(self, name: str, title: str | None) -> str | None:
         if self.lex.language == "ru":
             return ru_gender(name.split())
-        if title and title.rstrip(".") in ("Mrs", "Ms", "Frau", "Lady", "Queen"):
-            return "femn"
-        if title and title.rstrip(".") in ("Mr", "Herr", "Sir", "Lord", "King"):
-            return "masc"
-        return None
+        return honorific_gender(title or "", self.lex)
 
     def add_speakers(self, text: str, speakers: list[str]) -> None:
         """Single-word names seen as speakers ("said Durbeyfield", "Mary answered", "Mrs. Lennox")
@@ -287,8 +327,23 @@ class PeopleIndex:
             for p in self.people
         ]
 
+    def mark_quoted(self, spans: list[tuple[int, int]]) -> None:
+        """Flag the mentions inside quotations: a name someone says is no antecedent for the "he"
+        of the narration around it ("“Mrs. Long says …,” returned she")."""
+        starts = [a for a, _ in spans]
+        marked = []
+        for person in self.people:
+            i = bisect_right(starts, person.start) - 1
+            inside = i >= 0 and person.start < spans[i][1]
+            marked.append(replace(person, quoted=inside) if inside != person.quoted else person)
+        self.people = marked
+
     def before(self, pos: int) -> list[Person]:
         return [p for p in self.people if p.start < pos]
+
+    def narrated_before(self, pos: int) -> list[Person]:
+        """Mentions before `pos` outside quotations."""
+        return [p for p in self.people if p.start < pos and not p.quoted]
 
     def resolve(self, mention: str, pos: int, last_speaker: str | None = None) -> str | None:
         """The full name a short mention at `pos` stands for (or the mention itself, normalised)."""
@@ -298,11 +353,35 @@ class PeopleIndex:
         name = normalise(mention, self.lex)
         if len(name.split()) != 1:
             return name
+        title = words[0] if len(words) == 2 else ""
+        gender = honorific_gender(title, self.lex)
         earlier = self.before(pos) or self.people
         for person in reversed(earlier):
-            if any(_same_word(mention, word) for word in person.name.split()):
+            if gender and person.gender not in (None, gender):
+                continue  # "Mr. Bennet" is not the Mrs. Bennet mentioned last
+            if any(_same_word(name, word) for word in person.name.split()):
                 return person.name
-        return name
+        return f"{title.rstrip('.')} {name}" if gender else name
+
+    def relative(self, possessive: str, kin: str, pos: int, last_speaker: str | None) -> str | None:
+        """ "his wife", "her father": the possessor's family name under the kin's honorific
+        ("Mrs Bennet" for the wife of Mr. Bennet), else the last titled person of the kin's
+        gender in the scene. None when neither is known."""
+        title = self.lex.kin.get(kin.casefold())
+        gender = honorific_gender(title or "", self.lex)
+        if title is None or gender is None:
+            return None
+        owner_pronoun = self.lex.possessives.get(possessive.casefold())
+        owner = self._resolve_pronoun(owner_pronoun, pos, last_speaker) if owner_pronoun else None
+        person = next((p for p in reversed(self.people) if p.name == owner), None)
+        if person is not None and (person.titled or len(person.name.split()) > 1):
+            return f"{title} {person.name.split()[-1]}"
+        for candidate in reversed(self.narrated_before(pos)):
+            if candidate.start < pos - SCENE:
+                break
+            if candidate.titled and candidate.gender == gender and candidate.name != owner:
+                return candidate.name
+        return None
 
     def _resolve_pronoun(self, pronoun: str, pos: int, last_speaker: str | None) -> str | None:
         gender = pronoun_gender(pronoun, self.lex)
@@ -310,11 +389,17 @@ class PeopleIndex:
             p.casefold() for p in self.lex.pronouns_plural + self.lex.pronouns_first
         }:
             return None
-        candidates = self.before(pos)
+        candidates = self.narrated_before(pos) or self.before(pos)
         if last_speaker and len(last_speaker.split()) > 1:
             speaker_person = [p for p in candidates if p.name == last_speaker]
             if speaker_person and speaker_person[-1].gender in (None, gender):
                 return last_speaker
+        if gender is not None:  # a person known to be of the pronoun's gender in the scene first
+            for person in reversed(candidates):
+                if person.start < pos - SCENE:
+                    break
+                if person.gender == gender:
+                    return person.name
         for person in reversed(candidates):
             if gender is None or person.gender in (None, gender):
                 return person.name
