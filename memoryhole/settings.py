@@ -87,6 +87,9 @@ class Settings:
     alert_max_attempts: int = (
         8  # deliveries tried this often (with doubling back-off) before giving up
     )
+    alert_poll: float = 2.0  # seconds between the dispatcher's looks at new events
+    alert_backoff: float = 30.0  # first retry of a failed delivery after this long (then doubling)
+    alert_lease: float = 120.0  # a delivery claimed by a sender that died is retried after this
 
     @classmethod
     def help(cls) -> dict[str, str]:
@@ -120,6 +123,9 @@ _HELP = {
     "alert_digest_count": "alerts about one outlet within the window that become one digest",
     "alert_digest_window": "how long an article alert waits for a burst to gather (duration)",
     "alert_max_attempts": "delivery attempts (with doubling back-off) before an alert is marked failed",
+    "alert_poll": "how often the alert dispatcher looks for new events (duration)",
+    "alert_backoff": "first retry of a failed delivery after this long, doubling each time (duration)",
+    "alert_lease": "a delivery claimed by a sender that died is sent again after this long (duration)",
 }
 
 _DURATIONS = {
@@ -129,6 +135,9 @@ _DURATIONS = {
     "probe_interval",
     "host_delay",
     "alert_digest_window",
+    "alert_poll",
+    "alert_backoff",
+    "alert_lease",
 }
 
 

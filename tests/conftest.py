@@ -47,3 +47,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
             "PostgreSQL tests need MEMORYHOLE_TEST_PG (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
         )
     yield from _pg_database()
+
+
+@pytest.fixture
+def pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database only (skipped when MEMORYHOLE_TEST_PG is unset)."""
+    if not PG_URL:
+        pytest.skip(
+            "PostgreSQL tests need MEMORYHOLE_TEST_PG (e.g. postgresql+psycopg://postgres@127.0.0.1/test)"
+        )
+    yield from _pg_database()

@@ -428,3 +428,70 @@ def test_database_locked_mid_run_is_waited_out(newsroom: Reference, tmp_path: Pa
     assert sum("resumed" in line for line in err.splitlines()) == 1, err
     soak.check_record(data)
     _assert_all_articles(data, expected)
+
+
+@pytest.mark.timeout(150)
+def test_postgres_connection_lost_mid_run_is_waited_out(
+    newsroom: Reference, tmp_path: Path, pg_url: str
+) -> None:
+    """The server ends the run's connections (as a PostgreSQL restart or failover does) while it
+    records: one warning line, the checks resume on new connections, and every article is recorded."""
+    from sqlalchemy import create_engine, text
+
+    urls, expected = newsroom
+    data = tmp_path / "data"
+    data.mkdir()
+    for name, home in urls.items():
+        added = _cli(
+            data, "--db", pg_url, "add", home, "--name", name, "--allow-private", "--no-discover"
+        )
+        assert added.returncode == 0, added.stderr
+    proc = subprocess.Popen(
+        [str(MEMORYHOLE), "--data", str(data), "--db", pg_url, "run", "--allow-private", "--once"]
+        + ["--recheck", "1h", "--poll", "1h"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=os.environ | MIDRUN_ENV,
+    )
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    database = pg_url.rsplit("/", 1)[1]
+    try:
+        with admin.connect() as conn:
+            deadline = time.monotonic() + 40
+            while conn.execute(text("SELECT count(*) FROM fetches")).scalar_one() < 8:
+                assert proc.poll() is None, proc.communicate()[1]
+                assert time.monotonic() < deadline, "the run recorded too little"
+                time.sleep(0.1)
+            ended = 0
+            for _ in range(3):  # three times within a second: one outage, not three
+                ended += conn.execute(
+                    text(
+                        "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+                        "WHERE datname = :db AND pid <> pg_backend_pid()"
+                    ),
+                    {"db": database},
+                ).scalar_one()
+                time.sleep(0.3)
+            assert ended >= 1
+        _out, err = proc.communicate(timeout=100)
+        with admin.connect() as conn:
+            recorded = {
+                url
+                for (url,) in conn.execute(
+                    text(
+                        "SELECT a.url FROM articles a WHERE a.status != 'not-article' AND EXISTS "
+                        "(SELECT 1 FROM versions v WHERE v.article_id = a.id)"
+                    )
+                )
+            }
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.communicate()
+        admin.dispose()
+    assert proc.returncode == 0, err
+    assert "Traceback" not in err and "error:" not in err, err
+    waiting = [line for line in err.splitlines() if "paused" in line]
+    assert len(waiting) == 1 and "connection to the database was lost" in waiting[0], err
+    assert recorded == expected

@@ -21,7 +21,6 @@ import asyncio
 import contextlib
 import hashlib
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -33,7 +32,6 @@ import apprise
 
 from ..models import utcnow
 from ..outages import OutageTracker
-from ..settings import SettingsError, parse_duration
 from ..store import Store
 from ..store.alerts import AlertStore
 from ..store.db import resource_fault
@@ -76,32 +74,14 @@ class AlertSettings:
 
     @classmethod
     def from_settings(cls, settings: Any, **overrides: Any) -> AlertSettings:
-        """From `settings`; a field `Settings` does not have (yet) is read from the environment
-        variable `MEMORYHOLE_ALERT_<NAME>` when set (a number, or a duration for the times)."""
+        """From `settings` (its `alert_*` fields and `base_url`, where it has them), then `overrides`."""
         values: dict[str, Any] = {}
         for f in fields(cls):
-            found = False
-            for name in (f"alert_{f.name}", f.name if f.name == "base_url" else None):
-                if name and getattr(settings, name, None) is not None:
-                    values[f.name] = getattr(settings, name)
-                    found = True
-            env = os.environ.get(f"MEMORYHOLE_ALERT_{f.name.upper()}")
-            if not found and env is not None and f.name != "base_url":
-                values[f.name] = _number(f.name, env, int if f.type in ("int", int) else float)
+            name = "base_url" if f.name == "base_url" else f"alert_{f.name}"
+            if getattr(settings, name, None) is not None:
+                values[f.name] = getattr(settings, name)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
-
-
-def _number(name: str, raw: str, kind: type) -> Any:
-    try:
-        return kind(raw)
-    except ValueError:
-        if kind is float:
-            try:
-                return parse_duration(raw)
-            except SettingsError:
-                pass
-        raise SettingsError(f"MEMORYHOLE_ALERT_{name.upper()}: not a number: {raw!r}") from None
 
 
 class Dispatcher:
