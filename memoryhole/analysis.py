@@ -2,14 +2,22 @@
 
 A recheck of a page whose bytes changed only in furniture (clocks, counters, nonces) costs one cheap
 fingerprint instead of a full trafilatura extraction; that is what keeps noisy rechecks fast.
+
+Workers are forked from the monitor (fast to start, and they die with it: `_worker_start`), so they
+begin with copies of every socket the monitor had open. The first thing a worker does is close them:
+a copied listening socket (the simulated newsroom's or the web server's, in `demo` and in tests)
+would otherwise outlive its close in the monitor and go on queueing connections nobody accepts, and a
+copied connection would never see its end. The pool talks over pipes, which are left alone.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ctypes
 import os
 import signal
+import stat
 import sys
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
@@ -32,6 +40,24 @@ def analyse(
     if fp == previous_fingerprint and is_trusted(fp):
         return Analysis(fp, None)
     return Analysis(fp, extract(body, url, charset=charset))
+
+
+def _worker_start() -> None:
+    """Run first in each worker: die with the monitor, and let go of the monitor's sockets."""
+    _die_with_parent()
+    _close_inherited_sockets()
+
+
+def _close_inherited_sockets() -> None:
+    fd_dir = "/proc/self/fd" if os.path.isdir("/proc/self/fd") else "/dev/fd"
+    try:
+        fds = [int(name) for name in os.listdir(fd_dir)]
+    except OSError:
+        return
+    for fd in fds:
+        with contextlib.suppress(OSError):
+            if fd > 2 and stat.S_ISSOCK(os.fstat(fd).st_mode):
+                os.close(fd)
 
 
 def _die_with_parent() -> None:
@@ -57,7 +83,7 @@ class Analyser:
     def __init__(self, workers: int = 0) -> None:
         n = workers or (os.cpu_count() or 1)
         self._pool: Executor | None = (
-            ProcessPoolExecutor(max_workers=n, initializer=_die_with_parent) if n > 1 else None
+            ProcessPoolExecutor(max_workers=n, initializer=_worker_start) if n > 1 else None
         )
 
     async def __call__(
