@@ -502,7 +502,7 @@ async def _observe(
     """Feed the outlet's outage guard; record one `outage` event when an outage begins. A timeout
     during which the monitor's own loop ran late is left out: it may be ours (see `looplag`)."""
     ctx.lag.ensure_running()
-    if fetch.error == "timeout" and ctx.lag.explains(fetch.elapsed, ctx.settings.total_timeout):
+    if fetch.error == "timeout" and ctx.lag.explains(fetch.elapsed):
         log.info("%s: timeout while the monitor ran late; not outage evidence", fetch.url)
         return
     tracker = _tracker(ctx, outlet_id)
