@@ -364,9 +364,11 @@ async def check_article(ctx: Context, art: dict, now: datetime) -> list[NewEvent
         if _state_changed(state, new_state):
             updates["state"] = new_state.to_dict()
         updates["status"] = new_state.status
-        if new_state.pending is not None or new_state.status not in ("live", "unlisted"):
+        paused = bool(change.details and change.details.get("paused"))
+        if paused or new_state.pending is not None or new_state.status not in ("live", "unlisted"):
             # A 304, the same bytes or the same fingerprint next time would read as the baseline
-            # version, which this page is not: fetch and read the next one in full.
+            # version, which this page is not (or, judged during an outage, may not be: a removal
+            # notice or a redirect seen then was not judged): fetch and read the next one in full.
             updates.update(etag=None, last_modified=None, payload_sha256=None, fingerprint=None)
         if change.kind == "moved":
             updates["moved_to"] = change.new_url

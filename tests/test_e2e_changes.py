@@ -372,3 +372,31 @@ async def _section_unlisting(tmp_path: Path) -> None:
             assert not alarms
         finally:
             await close_context(mon.ctx)
+
+
+# ---- 4. a change first seen while an outage is still being ended ----------------------------------
+def test_removal_seen_during_an_outage_is_judged_after_it(tmp_path: Path) -> None:
+    asyncio.run(_removal_during_outage(tmp_path))
+
+
+async def _removal_during_outage(tmp_path: Path) -> None:
+    """An article replaced by a removal notice while its outlet refused connections is first seen
+    again while the outage guard still holds judgement. That check must not make the notice the
+    article's baseline (its validators would turn every later check into a 304 "unchanged")."""
+    room = Newsroom.build(seed=9, outlets=1, articles_per_outlet=4)
+    with serve(room) as sim:
+        mon = Monitor(room, sim, tmp_path)
+        try:
+            await mon.follow_all()
+            everything = {room.url_of(a) for a in room.articles()}
+            await mon.run(15, until=lambda: {e["url"] for e in mon.events()} >= everything)
+            victim = visible(room, "daily-planet")[1]
+            room.fail("daily-planet", "refuse")
+            room.delete(victim, "removed-notice")
+            await mon.run(15, until=lambda: any(e["kind"] == "outage" for e in mon.events()))
+            room.recover("daily-planet")
+            await mon.run(20, until=lambda: any(e["kind"] == "deleted" for e in mon.events()))
+            kinds = [(e["kind"], e.get("how")) for e in mon.events() if e["kind"] != "new"]
+            assert kinds == [("outage", None), ("deleted", "removed-notice")]
+        finally:
+            await close_context(mon.ctx)
