@@ -435,7 +435,8 @@ def test_postgres_connection_lost_mid_run_is_waited_out(
     newsroom: Reference, tmp_path: Path, pg_url: str
 ) -> None:
     """The server ends the run's connections (as a PostgreSQL restart or failover does) while it
-    records: one warning line, the checks resume on new connections, and every article is recorded."""
+    records: at most one warning line, the checks resume on new connections, and every article is
+    recorded."""
     from sqlalchemy import create_engine, text
 
     urls, expected = newsroom
@@ -492,6 +493,11 @@ def test_postgres_connection_lost_mid_run_is_waited_out(
         admin.dispose()
     assert proc.returncode == 0, err
     assert "Traceback" not in err and "error:" not in err, err
+    # A connection ended mid-query pauses the checks (one line, then one "resumed"); one ended while
+    # idle in the pool is replaced unseen (pre-ping). Either way the run ends with everything.
     waiting = [line for line in err.splitlines() if "paused" in line]
-    assert len(waiting) == 1 and "connection to the database was lost" in waiting[0], err
+    assert len(waiting) <= 1, err
+    if waiting:
+        assert "connection to the database was lost" in waiting[0], err
+        assert sum("resumed" in line for line in err.splitlines()) == 1, err
     assert recorded == expected
