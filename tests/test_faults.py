@@ -41,14 +41,7 @@ sys.stdin.read()  # hold the lock until the test closes our stdin
 """
 
 
-def _cli(data: Path, *args: str, timeout: float = 60) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [str(MEMORYHOLE), "--data", str(data), *args],
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+_cli = soak.cli  # `memoryhole --data DATA ARGS...` as a subprocess, output captured
 
 
 @pytest.fixture(scope="module")
