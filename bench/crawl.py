@@ -33,9 +33,20 @@ from memoryhole.runner import Runner
 from memoryhole.simulate.server import control
 
 
-def start_simulator(outlets: int, articles: int, noise: bool) -> tuple[subprocess.Popen, dict[str, str]]:
-    cmd = [sys.executable, "-m", "memoryhole.simulate", "--outlets", str(outlets), "--articles", str(articles),
-           "--seed", "1"]
+def start_simulator(
+    outlets: int, articles: int, noise: bool
+) -> tuple[subprocess.Popen, dict[str, str]]:
+    cmd = [
+        sys.executable,
+        "-m",
+        "memoryhole.simulate",
+        "--outlets",
+        str(outlets),
+        "--articles",
+        str(articles),
+        "--seed",
+        "1",
+    ]
     if not noise:
         cmd.append("--no-noise")
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
@@ -91,7 +102,11 @@ class Meter:
         return [p.pid for p in (getattr(pool, "_processes", None) or {}).values()]
 
     def __enter__(self) -> Meter:
-        self.wall0, self.cpu0, self.w0 = time.perf_counter(), time.process_time(), cpu_of(self.pids())
+        self.wall0, self.cpu0, self.w0 = (
+            time.perf_counter(),
+            time.process_time(),
+            cpu_of(self.pids()),
+        )
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -99,7 +114,9 @@ class Meter:
         self.cpu = time.process_time() - self.cpu0 + cpu_of(self.pids()) - self.w0
 
 
-async def crawl_phases(urls: dict[str, str], data: Path, *, label: str, recheck_rounds: int) -> dict:
+async def crawl_phases(
+    urls: dict[str, str], data: Path, *, label: str, recheck_rounds: int
+) -> dict:
     paths = Paths.resolve(data, None)
     settings = load_settings(paths, allow_private=True, concurrency=32, per_host=8, recheck=3600.0)
     store = open_store(paths)
@@ -114,9 +131,13 @@ async def crawl_phases(urls: dict[str, str], data: Path, *, label: str, recheck_
     with store.engine.begin() as conn:  # discovery is not measured: no source polls, no probes
         from sqlalchemy import text
 
-        conn.execute(text("UPDATE sources SET next_poll_at = :t"), {"t": now.replace(year=now.year + 1)})
-        conn.execute(text("UPDATE outlets SET next_probe_at = :t, last_discovered_at = :n"),
-                     {"t": now.replace(year=now.year + 1), "n": now})
+        conn.execute(
+            text("UPDATE sources SET next_poll_at = :t"), {"t": now.replace(year=now.year + 1)}
+        )
+        conn.execute(
+            text("UPDATE outlets SET next_probe_at = :t, last_discovered_at = :n"),
+            {"t": now.replace(year=now.year + 1), "n": now},
+        )
     ctx = build_context(paths, settings, store)
     pool = ctx.analyser._pool
     if pool is not None:  # start (and warm up) every worker before timing
@@ -129,10 +150,12 @@ async def crawl_phases(urls: dict[str, str], data: Path, *, label: str, recheck_
             await Runner(ctx, alerts=False, index_quotes=False).run(once=True)
         counts = store.counts()
         out["first_crawl"] = {
-            "wall_s": round(meter.wall, 2), "cpu_s": round(meter.cpu, 2),
+            "wall_s": round(meter.wall, 2),
+            "cpu_s": round(meter.cpu, 2),
             "articles_per_s": round(total / meter.wall, 1),
             "cpu_ms_per_article": round(1000 * meter.cpu / total, 2),
-            "cores_busy": round(meter.cpu / meter.wall, 2), "versions": counts["versions"],
+            "cores_busy": round(meter.cpu / meter.wall, 2),
+            "versions": counts["versions"],
         }
         stored = dir_bytes(paths.data)
         out["bytes_per_article"] = round(stored / total)
@@ -145,7 +168,8 @@ async def crawl_phases(urls: dict[str, str], data: Path, *, label: str, recheck_
                 await Runner(ctx, alerts=False, index_quotes=False).run(once=True)
             added = dir_bytes(paths.data) - before
             out[f"recheck_{rnd + 1}"] = {
-                "wall_s": round(meter.wall, 2), "cpu_s": round(meter.cpu, 2),
+                "wall_s": round(meter.wall, 2),
+                "cpu_s": round(meter.cpu, 2),
                 "rechecks_per_cpu_s": round(total / meter.cpu, 1),
                 "rechecks_per_s": round(total / meter.wall, 1),
                 "cores_busy": round(meter.cpu / meter.wall, 2),
@@ -174,8 +198,11 @@ def trafilatura_baseline(urls: dict[str, str], sample: int) -> dict:
     for url, html in pages:
         trafilatura.bare_extraction(html, url=url, with_metadata=True)
     cpu = time.process_time() - t0
-    return {"pages": len(pages), "cpu_ms_per_page": round(1000 * cpu / len(pages), 2),
-            "mean_page_kb": round(sum(len(h) for _, h in pages) / len(pages) / 1024, 1)}
+    return {
+        "pages": len(pages),
+        "cpu_ms_per_page": round(1000 * cpu / len(pages), 2),
+        "mean_page_kb": round(sum(len(h) for _, h in pages) / len(pages) / 1024, 1),
+    }
 
 
 def main() -> None:
@@ -191,8 +218,13 @@ def main() -> None:
         proc, urls = start_simulator(args.outlets, args.articles, noise)
         try:
             with tempfile.TemporaryDirectory() as tmp:
-                print(f"[{label}] crawling {args.outlets} outlets × {args.articles} articles …", file=sys.stderr)
-                results[label] = asyncio.run(crawl_phases(urls, Path(tmp), label=label, recheck_rounds=1))
+                print(
+                    f"[{label}] crawling {args.outlets} outlets × {args.articles} articles …",
+                    file=sys.stderr,
+                )
+                results[label] = asyncio.run(
+                    crawl_phases(urls, Path(tmp), label=label, recheck_rounds=1)
+                )
                 if noise:
                     results["trafilatura"] = trafilatura_baseline(urls, args.sample)
         finally:
@@ -201,7 +233,8 @@ def main() -> None:
     noisy, quiet, base = results["noisy"], results["quiet"], results["trafilatura"]
     results["ratios"] = {
         "cpu_per_new_article_vs_trafilatura": round(
-            noisy["first_crawl"]["cpu_ms_per_article"] / base["cpu_ms_per_page"], 2),
+            noisy["first_crawl"]["cpu_ms_per_article"] / base["cpu_ms_per_page"], 2
+        ),
         "identical_or_304_rechecks_per_cpu_s": quiet["recheck_1"]["rechecks_per_cpu_s"],
         "noisy_rechecks_per_cpu_s": noisy["recheck_1"]["rechecks_per_cpu_s"],
     }

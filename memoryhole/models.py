@@ -129,7 +129,11 @@ class Fetch:
     @property
     def ok(self) -> bool:
         """A response was received whole (2xx or 304), with no error class."""
-        return self.error is None and self.status is not None and (200 <= self.status < 300 or self.status == 304)
+        return (
+            self.error is None
+            and self.status is not None
+            and (200 <= self.status < 300 or self.status == 304)
+        )
 
     @property
     def redirects(self) -> tuple[tuple[int, str, str], ...]:

@@ -88,7 +88,9 @@ async def _scenario(tmp_path, room, sim, hook, mail) -> None:  # type: ignore[no
     stop_runner = asyncio.Event()
 
     async def monitor() -> None:
-        runner = Runner(ctx, alerts=False)  # this test runs its own dispatcher (a short digest window)
+        runner = Runner(
+            ctx, alerts=False
+        )  # this test runs its own dispatcher (a short digest window)
         waiter = asyncio.create_task(stop_runner.wait())
         task = asyncio.create_task(runner.run(duration=300))
         await asyncio.wait([waiter, task], return_when=asyncio.FIRST_COMPLETED)

@@ -9,8 +9,21 @@ from pathlib import Path
 
 def test_demo_runs_and_reports(tmp_path: Path) -> None:
     out = subprocess.run(
-        [sys.executable, "-m", "memoryhole.cli", "--data", str(tmp_path), "demo", "--for", "15s", "--speed", "8"],
-        capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "memoryhole.cli",
+            "--data",
+            str(tmp_path),
+            "demo",
+            "--for",
+            "15s",
+            "--speed",
+            "8",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert out.returncode == 0, out.stderr[-2000:]
     assert "simulated newsroom at http://127.0.0.1:" in out.stderr

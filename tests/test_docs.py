@@ -46,6 +46,8 @@ def test_event_kinds_and_deletion_hows_are_documented() -> None:
 
 
 def test_help_teaches_and_exits_zero() -> None:
-    out = subprocess.run([sys.executable, "-m", "memoryhole.cli", "--help"], capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, "-m", "memoryhole.cli", "--help"], capture_output=True, text=True
+    )
     assert out.returncode == 0
     assert "memoryhole demo" in out.stdout and "memoryhole add" in out.stdout

@@ -27,7 +27,9 @@ def newsroom():
         yield nr, sim
 
 
-def test_follow_by_homepage_archive_and_resume(newsroom, db_url: str, tmp_path: Path, capsys) -> None:
+def test_follow_by_homepage_archive_and_resume(
+    newsroom, db_url: str, tmp_path: Path, capsys
+) -> None:
     nr, sim = newsroom
     base = ["--data", str(tmp_path), "--db", db_url]
     for name, url in sim.urls.items():
@@ -43,7 +45,15 @@ def test_follow_by_homepage_archive_and_resume(newsroom, db_url: str, tmp_path: 
     for url, art in expected.items():
         rec = articles[url]
         assert (rec["title"], rec["status"], rec["versions"]) == (art.title, "live", 1)
-        assert set(rec) >= {"url", "source", "status", "title", "versions", "first_seen", "last_checked"}
+        assert set(rec) >= {
+            "url",
+            "source",
+            "status",
+            "title",
+            "versions",
+            "first_seen",
+            "last_checked",
+        }
         (version,) = _jsonl(capsys, [*base, "history", url, "--json"])
         assert art.paragraphs[0][:60] in version["text"]
         assert set(version) >= {"version", "fetched_at", "title", "text"}
@@ -62,8 +72,11 @@ def test_follow_by_homepage_archive_and_resume(newsroom, db_url: str, tmp_path: 
     # every WARC file passes `warcio check`, and every recorded response is in one
     warcs = sorted((tmp_path / "warc").glob("*.warc.gz"))
     assert warcs
-    check = subprocess.run([sys.executable, "-m", "warcio.cli", "check", *map(str, warcs)],
-                           capture_output=True, text=True)
+    check = subprocess.run(
+        [sys.executable, "-m", "warcio.cli", "check", *map(str, warcs)],
+        capture_output=True,
+        text=True,
+    )
     assert check.returncode == 0, check.stdout + check.stderr
     from memoryhole.archive import read_records
     from memoryhole.models import WarcLocation
@@ -72,8 +85,14 @@ def test_follow_by_homepage_archive_and_resume(newsroom, db_url: str, tmp_path: 
     fetches = [f for f in store.fetches() if f["status"] is not None]
     assert fetches and all(f["warc_file"] for f in fetches)
     for f in fetches[:40]:
-        loc = WarcLocation(f["warc_file"], f["warc_offset"], f["warc_length"], f["payload_digest"],
-                           f["warc_record_id"], f["revisit"])
+        loc = WarcLocation(
+            f["warc_file"],
+            f["warc_offset"],
+            f["warc_length"],
+            f["payload_digest"],
+            f["warc_record_id"],
+            f["revisit"],
+        )
         kinds = [r.type for r in read_records(tmp_path / "warc", loc)]
         assert "request" in kinds and ("response" in kinds or "revisit" in kinds)
     assert any(f["revisit"] for f in store.fetches())  # unchanged feeds/sitemaps became revisits
@@ -86,17 +105,24 @@ def test_follow_by_homepage_archive_and_resume(newsroom, db_url: str, tmp_path: 
     from warcio.archiveiterator import ArchiveIterator
 
     with out_file.open("rb") as fh:
-        uris = {r.rec_headers.get_header("WARC-Target-URI") for r in ArchiveIterator(fh) if r.rec_type == "response"}
+        uris = {
+            r.rec_headers.get_header("WARC-Target-URI")
+            for r in ArchiveIterator(fh)
+            if r.rec_type == "response"
+        }
     assert uris == {url}
 
 
 def test_opml_import(newsroom, tmp_path: Path, capsys) -> None:
     _nr, sim = newsroom
     outlines = "".join(
-        f'<outline text="{n}" type="rss" xmlUrl="{u}rss.xml" htmlUrl="{u}"/>' for n, u in list(sim.urls.items())[:1]
+        f'<outline text="{n}" type="rss" xmlUrl="{u}rss.xml" htmlUrl="{u}"/>'
+        for n, u in list(sim.urls.items())[:1]
     )
     opml = tmp_path / "outlets.opml"
-    opml.write_text(f'<?xml version="1.0"?><opml version="2.0"><body><outline text="news">{outlines}</outline></body></opml>')
+    opml.write_text(
+        f'<?xml version="1.0"?><opml version="2.0"><body><outline text="news">{outlines}</outline></body></opml>'
+    )
     base = ["--data", str(tmp_path)]
     assert main([*base, "import", str(opml)]) == 0
     outlets = _jsonl(capsys, [*base, "outlets", "--json"])

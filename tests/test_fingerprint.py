@@ -130,7 +130,12 @@ def test_thin_pages_are_not_trusted() -> None:
 
     thin = b"<html><h1>Title</h1><div>" + b"Body text in a div. " * 50 + b"</div></html>"
     assert not is_trusted(body_fingerprint(thin))
-    full = b"<html><h1>Title</h1><article>" + b"<p>" + b"A real paragraph of the story. " * 20 + b"</p></article></html>"
+    full = (
+        b"<html><h1>Title</h1><article>"
+        + b"<p>"
+        + b"A real paragraph of the story. " * 20
+        + b"</p></article></html>"
+    )
     assert is_trusted(body_fingerprint(full))
 
 

@@ -215,6 +215,33 @@ def test_german_subjunctive_clause_keeps_the_previous_speaker() -> None:
     assert q.speaker_norm == "Anna Weber"  # not "Entwurf": the plan does not speak
 
 
+def test_german_adverb_opening_a_sentence_is_not_the_speaker() -> None:
+    # the tagger (HanTa's German model, in its PyPI package) knows "Kritisch" is no noun
+    text = "Kritisch bewertet die Partei die geplante „massenhafte Erfassung von Kennzeichen“."
+    q = _only(text, "de", "direct")
+    assert q.speaker == "die Partei"
+    text = "Künftig können die Behörden den Leiter ablehnen, wenn „er auffällig geworden ist“."
+    assert _only(text, "de", "direct").speaker == "die Behörden"
+
+
+def test_german_main_clause_after_a_subordinate_one_names_the_speaker() -> None:
+    text = (
+        "Als ein Reporter der Zeitung ihn am Sonntag ansprach, reagierte der Senator unwirsch. "
+        "„Hört auf, unsere Worte zu verdrehen.“"
+    )
+    assert _only(text, "de", "direct").speaker == "der Senator"
+
+
+def test_continued_quote_keeps_the_pronoun_as_written() -> None:
+    text = (
+        "Dolkun Isa ist Sprecher des Kongresses. „Menschen bekommen Rachegedanken“, sagte er. "
+        "„Sie haben keinen Raum für ein normales Leben.“"
+    )
+    first, second = [q for q in extract_quotations(text, "de") if q.kind == "direct"]
+    assert (first.speaker, first.speaker_norm) == ("er", "Dolkun Isa")
+    assert (second.speaker, second.speaker_norm) == ("er", "Dolkun Isa")
+
+
 def test_german_laut_names_the_source() -> None:
     text = "Das Projekt ist laut einem Sprecher der Stadt eine „reine Geldverschwendung“."
     q = _only(text, "de", "direct")

@@ -63,7 +63,9 @@ def test_one_statement_in_two_languages_cut_and_deleted(
 
         store = open_store(Paths.resolve(data, None))
         try:
-            index_new_versions(store)  # the runner indexes as it goes; catch up on the last versions
+            index_new_versions(
+                store
+            )  # the runner indexes as it goes; catch up on the last versions
             assert index_new_versions(store) == 0  # and now everything is indexed
             en, ru = store.article(en_url), store.article(ru_url)
             assert en and ru, "the monitor found both new articles"
@@ -98,7 +100,9 @@ def test_one_statement_in_two_languages_cut_and_deleted(
         # the deletion event itself names the copy still live at the other outlet
         (deleted,) = jsonl(cli(capsys, data, "changes", "--kind", "deleted", "--json"))
         assert deleted["url"] == ru_url
-        copies = deleted["still_live_at"]  # the new English report (and the outlet's older one, if linked)
+        copies = deleted[
+            "still_live_at"
+        ]  # the new English report (and the outlet's older one, if linked)
         assert en_url in {c["url"] for c in copies}
         assert {c["source"] for c in copies} == {"daily-planet"}
         assert "still live at daily-planet" in deleted["summary"]

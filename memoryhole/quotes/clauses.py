@@ -4,9 +4,11 @@ die Kanzlerin von einem „Durchbruch“"): the clause's subject is the speaker,
 
 Hand-written word-class heuristics over the lexicon (determiners, subject pronouns, adverbial
 openers, noun-phrase links): German capitalises nouns, so a noun phrase is determiner + lower-case
-adjectives + capitalised words, and the finite verb is the first lower-case word after a noun. No
-parser or tagger for German ships offline with the project's dependencies, and these few rules are
-what the Wikinews dev split needed (docs/quotes.md has the figures).
+adjectives + capitalised words, and the finite verb is the first lower-case word after a noun.
+Whether a capitalised word is a noun or an adverbial opener ("Künftig", "Demnach") is asked of
+wordclass.py (HanTa's tagger, one word at a time). No dependency parser for German ships inside a
+PyPI package, and these few rules are what the Wikinews dev split needed (docs/quotes.md has the
+figures).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from memoryhole.quotes.lexicon import Lexicon
+from memoryhole.quotes.wordclass import is_opener
 
 _TOKEN = re.compile(r"[\w][\w.'’-]*|[,:()]")
 MAX_NP_WORDS = 8  # a longer run is not one noun phrase
@@ -69,7 +72,7 @@ def _noun_phrase(toks: list[_Tok], i: int, lex: Lexicon) -> int | None:
             if nouns and toks[j - 1].low not in lex.np_links and tok.low not in ("der", "des"):
                 break  # only a genitive "der/des" continues ("der Sprecher der Regierung")
         elif tok.cap:
-            if tok.low in lex.adverbial_openers or tok.low in lex.subject_pronouns:
+            if tok.low in lex.subject_pronouns or is_opener(tok.word, lex):
                 break
             nouns += 1
         elif tok.low in lex.np_links and nouns:
@@ -132,6 +135,18 @@ def _according(text: str, toks: list[_Tok], lex: Lexicon) -> Phrase | None:
     return None
 
 
+def _after_subordinate(text: str, toks: list[_Tok], lex: Lexicon) -> Phrase | None:
+    """ "Als ihn ein Reporter ansprach, reagierte er unwirsch": a clause opening with a subordinate
+    one ends at "<verb>, <verb>"; the main clause's subject follows its verb."""
+    for k in range(2, len(toks) - 2):
+        if toks[k].word == "," and not toks[k - 1].cap and _verb_at(toks, k + 1, lex):
+            end_np = _noun_phrase(toks, k + 2, lex)
+            if end_np is None or toks[k + 1].low in lex.reported_verbs:
+                return None
+            return _phrase(text, toks, k + 2, end_np, toks[k + 1].word)
+    return None
+
+
 def clause_subject(text: str, start: int, end: int, lex: Lexicon) -> Phrase | None:
     """The speaker of a quotation at `end` inside the sentence text[start:end]: its "laut X" source,
     else the subject before the finite verb ("Der Minister nannte …"), else the one right after it
@@ -149,13 +164,13 @@ def clause_subject(text: str, start: int, end: int, lex: Lexicon) -> Phrase | No
         return according
     first = toks[0]
     if first.low in lex.subordinators:
-        return None
-    if first.low in lex.adverbial_openers or first.low in ("den", "dem"):
+        return _after_subordinate(text, toks, lex)
+    if is_opener(first.word, lex) or first.low in ("den", "dem"):
         j = 1
         while j < len(toks):
             prev = toks[j - 1]
-            opener_ok = prev.cap or prev.low in lex.adverbial_openers or prev.word == ","
-            if _verb_at(toks, j, lex) and opener_ok and toks[j].low not in lex.adverbial_openers:
+            opener_ok = prev.cap or is_opener(prev.word, lex) or prev.word == ","
+            if _verb_at(toks, j, lex) and opener_ok and not is_opener(toks[j].word, lex):
                 break
             j += 1
         else:

@@ -27,6 +27,7 @@ from memoryhole.quotes.names import (
     speaker_pattern,
     strip_titles,
 )
+from memoryhole.quotes.wordclass import is_opener
 
 AFTER_WINDOW = 160  # chars after a quote searched for "…," said X
 CUE_REACH = 70  # the cue must start this close to the quote
@@ -257,6 +258,8 @@ def _direct(
         None if after else _before(text, span.start, max(prev_end, para_start), lex, people, last)
     )
     cued = after or before or colon or narration is not None
+    if after is not None and after.speaker is None and lex.subject_speaker:
+        after = None  # "„…“ schiesse, könne nur so bezeichnet werden": no one at that cue
     if not (cued or _speech_like(inner, lex) or _follows_quote(text, span, last, inner)):
         return None  # a short phrase in quote marks without a cue: a term, not a quotation
     subject = None
@@ -411,7 +414,7 @@ def _continuation(
         if named is not None and named != last.speaker_norm:
             return Attribution(None, named, None)
     if (same_paragraph and len(between) < 400) or opens_next:
-        return Attribution(None, last.speaker_norm, None)
+        return Attribution(last.speaker, last.speaker_norm, None)
     return None
 
 
@@ -569,7 +572,8 @@ def _speaker_penalty(phrase: str, lex: Lexicon, people: PeopleIndex) -> int:
 def _not_a_speaker(phrase: str, lex: Lexicon) -> bool:
     words = phrase.split()
     return all(w in lex.not_names and not is_pronoun(w, lex) for w in words) or (
-        len(words) == 1 and words[0].rstrip(".,") in lex.non_person_words
+        len(words) == 1
+        and (words[0].rstrip(".,") in lex.non_person_words or is_opener(words[0], lex))
     )
 
 
@@ -597,7 +601,9 @@ def _attribution(
 
 def _trim_phrase(phrase: str, lex: Lexicon) -> str:
     words = phrase.split()
-    while len(words) > 1 and words[0] in lex.not_names and not is_pronoun(words[0], lex):
+    while len(words) > 1 and (
+        words[0] in lex.not_names and not is_pronoun(words[0], lex) or is_opener(words[0], lex)
+    ):
         words.pop(0)
     return " ".join(words)
 

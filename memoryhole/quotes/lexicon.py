@@ -73,6 +73,10 @@ class Lexicon:
     kin: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     # possessive -> its pronoun ("her" -> "she"): "her mother" is a description, not "her"
     possessives: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # a part-of-speech model shipped inside a PyPI package (wordclass.py: HanTa's model file name)
+    # and the tags of words that open a clause as adverbials, never speakers ("ADV", "ADJ(D)")
+    tagger: str | None = None
+    opener_tags: frozenset[str] = frozenset()
 
     @property
     def pronouns(self) -> tuple[str, ...]:
@@ -123,6 +127,8 @@ def load_lexicon(language: str) -> Lexicon:
         honorifics_female=frozenset(_words(data, "honorifics_female")),
         kin={k.casefold(): v for k, v in data.get("kin", {}).items()},
         possessives={k.casefold(): v for k, v in data.get("possessives", {}).items()},
+        tagger=data.get("tagger"),
+        opener_tags=frozenset(data.get("opener_tags", [])),
     )
 
 

@@ -258,11 +258,20 @@ def _bulk_head(outlet: Outlet) -> str:
         state = json.dumps(
             {
                 "menu": [
-                    {"id": i, "label": f"Topic {rng.randrange(10**5)}", "href": f"/topics/t{i}/",
-                     "promo": rng.random() > 0.8}
+                    {
+                        "id": i,
+                        "label": f"Topic {rng.randrange(10**5)}",
+                        "href": f"/topics/t{i}/",
+                        "promo": rng.random() > 0.8,
+                    }
                     for i in range(260)
                 ],
-                "config": {"ads": {f"slot{i}": {"sizes": [[300, 250], [728, 90]], "lazy": True} for i in range(60)}},
+                "config": {
+                    "ads": {
+                        f"slot{i}": {"sizes": [[300, 250], [728, 90]], "lazy": True}
+                        for i in range(60)
+                    }
+                },
             }
         )
         return f"<style>{rules}</style>\n<script>window.__APP_CONFIG__={state};</script>\n"
