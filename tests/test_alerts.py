@@ -11,7 +11,9 @@ import email
 import email.policy
 import json
 import socket
+import sqlite3
 import threading
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -488,6 +490,49 @@ def test_a_cancelled_dispatcher_task_loses_and_repeats_nothing(
 
     asyncio.run(scenario())
     assert sorted(b["title"] for b in hook.got("/k")) == ["Story 0", "Story 1", "Story 2"]
+
+
+def test_a_locked_database_does_not_stall_the_monitors_event_loop(
+    store: Store, hook: WebhookReceiver, db_url: str
+) -> None:
+    """Another process holds the SQLite database (BEGIN EXCLUSIVE): the dispatcher's passes wait for
+    it in their thread, while the event loop the checks run on keeps its pace; the alert goes out
+    once the lock is let go."""
+    if not db_url.startswith("sqlite"):
+        pytest.skip("a database-wide lock is SQLite's")
+    desk = Newsdesk(store)
+    article = desk.article("Corridor talks")
+    AlertStore(store).add_rule([hook.url("/lock")], T0)
+    desk.event("deleted", article, datetime.now(UTC), how="http-404")
+    settings = AlertSettings(**{**FAST.__dict__, "digest_window": 0.0, "poll": 0.05})
+    holder = sqlite3.connect(db_url.removeprefix("sqlite:///"), timeout=1)
+    holder.execute("BEGIN EXCLUSIVE")
+    gaps: list[float] = []
+
+    async def scenario() -> None:
+        stop = asyncio.Event()
+        task = asyncio.create_task(Dispatcher(store, alert_settings=settings).run(stop))
+        last = time.monotonic()
+        for _ in range(40):  # two seconds of ticks while the lock is held
+            await asyncio.sleep(0.05)
+            gaps.append(time.monotonic() - last)
+            last = time.monotonic()
+        assert hook.got("/lock") == []  # nothing could be read or marked: nothing went
+        holder.rollback()
+        for _ in range(200):
+            if hook.got("/lock"):
+                break
+            await asyncio.sleep(0.05)
+        stop.set()
+        await asyncio.wait_for(task, 10)
+
+    try:
+        asyncio.run(scenario())
+    finally:
+        holder.close()
+    assert max(gaps) < 0.5, f"the event loop stalled {max(gaps):.2f} s behind the lock"
+    (body,) = hook.got("/lock")
+    assert body["title"] == "Corridor talks"
 
 
 def test_apprise_reports_why_a_send_failed(hook: WebhookReceiver) -> None:

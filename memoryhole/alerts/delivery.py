@@ -26,7 +26,8 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, fields, replace
 from datetime import datetime, timedelta
-from typing import Any
+from functools import partial
+from typing import Any, TypeVar
 
 import apprise
 
@@ -37,6 +38,8 @@ from ..store.alerts import AlertStore
 from ..store.db import resource_fault
 from .messages import Links, Message, digest_message, event_message
 from .rules import Rule
+
+T = TypeVar("T")
 
 __all__ = [
     "AlertSettings",
@@ -134,8 +137,14 @@ class Dispatcher:
     async def step(self) -> int:
         """One pass: plan new events, then send what is due. Returns messages sent."""
         now = self.clock()
-        self.plan(now)
+        await self._db(self.plan, now)
         return await self.send_due(now)
+
+    async def _db(self, call: Callable[..., T], *args: Any, **kwargs: Any) -> T:
+        """A database call in the sending thread, off the event loop: a database locked by another
+        process holds a call up to the busy timeout, and the monitor's checks must not wait."""
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._pool, partial(call, *args, **kwargs))
 
     # ---- planning ---------------------------------------------------------------------------------
     def plan(self, now: datetime) -> int:
@@ -170,17 +179,17 @@ class Dispatcher:
 
     # ---- sending ----------------------------------------------------------------------------------
     async def send_due(self, now: datetime) -> int:
-        urls = self.alerts.destination_urls()
-        outages = self.alerts.outlet_outages()
+        urls = await self._db(self.alerts.destination_urls)
+        outages = await self._db(self.alerts.outlet_outages)
         done: set[int] = set()
         sent = 0
-        for row in self.alerts.due(now):
+        for row in await self._db(self.alerts.due, now):
             if row["id"] in done:
                 continue
-            group, kind = self._group(row, now)
+            group, kind = await self._db(self._group, row, now)
             done.update(d["id"] for d in group)
             if kind != "outage" and _in_outage(outages.get(row["outlet_id"])):
-                self.alerts.mark_suppressed([d["id"] for d in group], now, "outage")
+                await self._db(self.alerts.mark_suppressed, [d["id"] for d in group], now, "outage")
                 continue
             sent += await self._deliver(group, kind, urls[row["destination_id"]], now)
         return sent
@@ -203,9 +212,12 @@ class Dispatcher:
 
     async def _deliver(self, group: list[dict], kind: str, url: str, now: datetime) -> int:
         ids = [d["id"] for d in group]
-        if not self.alerts.claim(ids, now, self.cfg.lease, only_due=kind != "digest"):
+        if not await self._db(
+            self.alerts.claim, ids, now, self.cfg.lease, only_due=kind != "digest"
+        ):
             return 0
-        events = self.alerts.event_rows(ids=[d["event_id"] for d in group], limit=len(group))
+        event_ids = [d["event_id"] for d in group]
+        events = await self._db(self.alerts.event_rows, ids=event_ids, limit=len(group))
         if kind == "digest":
             message = digest_message(events, self.links)
         else:
