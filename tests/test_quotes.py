@@ -224,6 +224,14 @@ def test_german_adverb_opening_a_sentence_is_not_the_speaker() -> None:
     assert _only(text, "de", "direct").speaker == "die Behörden"
 
 
+def test_german_quoted_object_speaks_not_the_quoting_subject() -> None:
+    text = (
+        "Die Nachrichtenagentur RIA Novosti zitiert dazu Néstor Kirchner mit folgenden Worten: "
+        "„Diese Banken haben ihre Zweckbestimmung verloren.“"
+    )
+    assert _only(text, "de", "direct").speaker_norm == "Néstor Kirchner"
+
+
 def test_german_main_clause_after_a_subordinate_one_names_the_speaker() -> None:
     text = (
         "Als ein Reporter der Zeitung ihn am Sonntag ansprach, reagierte der Senator unwirsch. "

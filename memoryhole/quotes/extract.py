@@ -272,6 +272,8 @@ def _direct(
         and not _named_at_cue(subject, people)
     ):
         subject = None  # "Der Zeitung sagte Filep Karma: „…“": a dative opener, the name speaks
+    if subject and before and before.speaker and (before.cue or "").casefold() in lex.object_cues:
+        subject = None  # "Die Agentur zitiert Néstor Kirchner mit den Worten: „…“": he speaks
     attribution = after or subject or before
     anchored = attribution is not None or colon or narration is not None
     attribution = attribution or _continuation(text, span, last, other, para_start, people)

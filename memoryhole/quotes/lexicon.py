@@ -76,6 +76,8 @@ class Lexicon:
     # a part-of-speech model shipped inside a PyPI package (wordclass.py: HanTa's model file name)
     # and the tags of words that open a clause as adverbials, never speakers ("ADV", "ADJ(D)")
     tagger: str | None = None
+    # lower-case cue verbs whose object, not their subject, is the speaker ("zitiert")
+    object_cues: frozenset[str] = frozenset()
     opener_tags: frozenset[str] = frozenset()
 
     @property
@@ -128,6 +130,7 @@ def load_lexicon(language: str) -> Lexicon:
         kin={k.casefold(): v for k, v in data.get("kin", {}).items()},
         possessives={k.casefold(): v for k, v in data.get("possessives", {}).items()},
         tagger=data.get("tagger"),
+        object_cues=_lower(data, "object_cues"),
         opener_tags=frozenset(data.get("opener_tags", [])),
     )
 
