@@ -123,8 +123,8 @@ def addressees(inner: str, lex: Lexicon, people: PeopleIndex, pos: int) -> tuple
             continue
         phrase = match.group("name")
         bare = strip_titles(phrase, lex)
-        if bare.split()[0] in lex.not_names:
-            continue
+        if bare.split()[0] in lex.not_names or bare.rstrip(".") in lex.titles:
+            continue  # "…, Mrs. Long says": a title alone calls no one
         if people.is_person(phrase) or people.known_surname(bare.split()[-1]) or bare != phrase:
             found.append(people.resolve(phrase, pos) or bare)
     return tuple(found)
