@@ -548,7 +548,10 @@ def _adjacent_descriptor(window: str, cue: re.Match[str], lex: Lexicon) -> tuple
         match = before.search(window, 0, cue.start())
     if match is None or not match.group("np").split()[-1].islower():
         return None
-    return match.group("np"), match.start("np")
+    words = match.group("np").split()
+    while len(words) > 2 and lex.adverb_ending and words[-1].endswith(lex.adverb_ending):
+        words.pop()  # "the doctor carelessly"
+    return " ".join(words), match.start("np")
 
 
 def _speaker_penalty(phrase: str, lex: Lexicon, people: PeopleIndex) -> int:
@@ -586,8 +589,11 @@ def _attribution(
     name = strip_titles(phrase, lex)
     words = phrase.split()
     kin = people.relative(words[0], words[1], pos, last_speaker) if len(words) > 1 else None
+    described = people.described(phrase, pos, last_speaker) if phrase[:1].islower() else None
     if kin is not None:
         norm = kin  # "his wife": Mrs <his family name>
+    elif described is not None:
+        norm = described  # "the old man": a man in the scene (the phrase stays as written)
     elif name[:1].isupper() or is_pronoun(name, lex):
         norm = people.resolve(name, pos, last_speaker)
     else:

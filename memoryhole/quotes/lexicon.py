@@ -73,6 +73,10 @@ class Lexicon:
     kin: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     # possessive -> its pronoun ("her" -> "she"): "her mother" is a description, not "her"
     possessives: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # lower-case nouns for a person of a gender: "said the old man" stands for a man in the scene
+    person_nouns_male: frozenset[str] = frozenset()
+    person_nouns_female: frozenset[str] = frozenset()
+    adverb_ending: str | None = None  # "said the doctor carelessly": the manner word is dropped
 
     @property
     def pronouns(self) -> tuple[str, ...]:
@@ -123,6 +127,9 @@ def load_lexicon(language: str) -> Lexicon:
         honorifics_female=frozenset(_words(data, "honorifics_female")),
         kin={k.casefold(): v for k, v in data.get("kin", {}).items()},
         possessives={k.casefold(): v for k, v in data.get("possessives", {}).items()},
+        person_nouns_male=_lower(data, "person_nouns_male"),
+        person_nouns_female=_lower(data, "person_nouns_female"),
+        adverb_ending=data.get("adverb_ending"),
     )
 
 
