@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -186,6 +187,16 @@ def _conversation(
         )
         calls = addressees(quote.text, lex, people, inner_start)
         items.append(Item(quote.speaker_norm, anchor, link, calls))
+    narrator = _narrator(quotes, items, lex)
+    if narrator is not None:
+        quotes = [
+            replace(q, speaker_norm=narrator) if q.speaker in lex.pronouns_first and a else q
+            for q, a in zip(quotes, anchored, strict=True)
+        ]
+        items = [
+            replace(item, speaker=q.speaker_norm) if item.anchored else item
+            for q, item in zip(quotes, items, strict=True)
+        ]
     speakers = conversation(items)
     out = []
     for quote, item, speaker in zip(quotes, items, speakers, strict=True):
@@ -200,6 +211,23 @@ def _conversation(
             quote = replace(quote, speaker=None, speaker_norm=speaker, cue=None)
         out.append(quote)
     return out
+
+
+def _narrator(quotes: list[Quotation], items: list[Item], lex: Lexicon) -> str | None:
+    """The name a first-person narrator goes by: the one the quotes right before and after an
+    "I said" call most often ("“Watson, …”"), if more than one does, else None (the speaker stays
+    "I")."""
+    votes: Counter[str] = Counter()
+    for index, quote in enumerate(quotes):
+        if quote.speaker not in lex.pronouns_first or not items[index].anchored:
+            continue
+        for other in (index - 1, index + 1):
+            if not 0 <= other < len(quotes) or quotes[other].speaker == quote.speaker:
+                continue
+            if items[max(index, other)].link != BREAK:
+                votes.update(set(items[other].addressees))
+    best = votes.most_common(1)
+    return best[0][0] if best and best[0][1] > 1 else None  # one call may be to someone else
 
 
 def _link(text: str, prev: Quotation, quote: Quotation, people: PeopleIndex) -> str:
