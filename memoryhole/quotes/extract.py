@@ -475,6 +475,9 @@ def _after(
     lead = window[: cue.start()] if cue else ""
     if cue is None or cue.start() > CUE_REACH or (not narration and not _lead_ok(lead, lex)):
         return None
+    rest = window[cue.end() :].split()
+    if rest and rest[0].casefold() in lex.complementisers:
+        return None  # "The clergyman explained that …": reported speech of its own
     ended = text[:start].rstrip("\"'”“»«’ ").endswith(".")
     long_tail = len(lead.split()) > 3 or len(window) > 80 or cue.group(0).lower() in lex.according
     if ended and not narration and window.lstrip()[:1].isupper() and long_tail:

@@ -76,6 +76,8 @@ class Lexicon:
     # lower-case nouns for a person of a gender: "said the old man" stands for a man in the scene
     person_nouns_male: frozenset[str] = frozenset()
     person_nouns_female: frozenset[str] = frozenset()
+    # lower-case words opening reported speech after a cue ("explained that …")
+    complementisers: frozenset[str] = frozenset()
     adverb_ending: str | None = None  # "said the doctor carelessly": the manner word is dropped
 
     @property
@@ -130,6 +132,7 @@ def load_lexicon(language: str) -> Lexicon:
         person_nouns_male=_lower(data, "person_nouns_male"),
         person_nouns_female=_lower(data, "person_nouns_female"),
         adverb_ending=data.get("adverb_ending"),
+        complementisers=_lower(data, "complementisers"),
     )
 
 
