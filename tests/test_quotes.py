@@ -378,3 +378,28 @@ def test_kin_description_resolves_through_the_possessor() -> None:
 def test_honorific_gives_a_single_name_its_gender() -> None:
     text = "Miss Crane and Mr. Dale walked on. “What a fine morning,” she said."
     assert _only(text, "en").speaker_norm == "Miss Crane"
+
+
+def test_descriptive_speaker_stands_for_the_last_man_in_the_scene() -> None:
+    text = (
+        "Tom Ludd lay on the bank among the daisies.\n“I am a knight,” continued the prostrate man."
+    )
+    q = _only(text, "en")
+    assert (q.speaker, q.speaker_norm) == ("the prostrate man", "Tom Ludd")
+
+
+def test_first_person_narrator_takes_the_name_others_call_them() -> None:
+    text = (
+        "Holmes Vane sat by the fire.\n“You are late, my dear Watson.”\n“The fog,” I said.\n"
+        "“Nonsense, my dear Watson.”"
+    )
+    quotes = extract_quotations(text, "en")
+    assert (quotes[1].speaker, quotes[1].speaker_norm) == ("I", "Watson")
+
+
+def test_cue_opening_reported_speech_is_not_the_quotes_cue() -> None:
+    text = (
+        "Jack Hay stood up.\n“And how long has this been known?”\n"
+        "The clergyman explained that it had long died out of knowledge."
+    )
+    assert _only(text, "en").speaker_norm != "clergyman"

@@ -106,7 +106,7 @@ def _pick(
 def _vocative_res(lex: Lexicon) -> tuple[re.Pattern[str], re.Pattern[str]]:
     titles = _alternation(lex.titles)
     name = rf"(?:(?:{titles})\s+)?[{UPPER}][\w'’-]+(?:\s+[{UPPER}][\w'’-]+)?"
-    dear = r"(?:(?i:my\s+)?(?i:dear(?:est)?|poor|good)\s+)?"
+    dear = r"(?P<dear>(?i:my\s+)?(?i:dear(?:est)?|poor|good)\s+)?"
     opening = re.compile(rf"^\W*{dear}(?P<name>{name})\s*[,!?]")
     inside = re.compile(rf",\s*{dear}(?P<name>{name})\s*(?:[,!?.;…]|$)")
     return opening, inside
@@ -123,8 +123,14 @@ def addressees(inner: str, lex: Lexicon, people: PeopleIndex, pos: int) -> tuple
             continue
         phrase = match.group("name")
         bare = strip_titles(phrase, lex)
-        if bare.split()[0] in lex.not_names:
-            continue
-        if people.is_person(phrase) or people.known_surname(bare.split()[-1]) or bare != phrase:
+        if bare.split()[0] in lex.not_names or bare.rstrip(".") in lex.titles:
+            continue  # "…, Mrs. Long says": a title alone calls no one
+        endeared = match.group("dear") is not None  # "my dear Watson": a name, known or not
+        if (
+            people.is_person(phrase)
+            or people.known_surname(bare.split()[-1])
+            or bare != phrase
+            or endeared
+        ):
             found.append(people.resolve(phrase, pos) or bare)
     return tuple(found)

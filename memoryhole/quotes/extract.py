@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections import Counter
 from dataclasses import dataclass, replace
 from functools import cache
 
@@ -187,6 +188,16 @@ def _conversation(
         )
         calls = addressees(quote.text, lex, people, inner_start)
         items.append(Item(quote.speaker_norm, anchor, link, calls))
+    narrator = _narrator(quotes, items, lex)
+    if narrator is not None:
+        quotes = [
+            replace(q, speaker_norm=narrator) if q.speaker in lex.pronouns_first and a else q
+            for q, a in zip(quotes, anchored, strict=True)
+        ]
+        items = [
+            replace(item, speaker=q.speaker_norm) if item.anchored else item
+            for q, item in zip(quotes, items, strict=True)
+        ]
     speakers = conversation(items)
     out = []
     for quote, item, speaker in zip(quotes, items, speakers, strict=True):
@@ -201,6 +212,23 @@ def _conversation(
             quote = replace(quote, speaker=None, speaker_norm=speaker, cue=None)
         out.append(quote)
     return out
+
+
+def _narrator(quotes: list[Quotation], items: list[Item], lex: Lexicon) -> str | None:
+    """The name a first-person narrator goes by: the one the quotes right before and after an
+    "I said" call most often ("“Watson, …”"), if more than one does, else None (the speaker stays
+    "I")."""
+    votes: Counter[str] = Counter()
+    for index, quote in enumerate(quotes):
+        if quote.speaker not in lex.pronouns_first or not items[index].anchored:
+            continue
+        for other in (index - 1, index + 1):
+            if not 0 <= other < len(quotes) or quotes[other].speaker == quote.speaker:
+                continue
+            if items[max(index, other)].link != BREAK:
+                votes.update(set(items[other].addressees))
+    best = votes.most_common(1)
+    return best[0][0] if best and best[0][1] > 1 else None  # one call may be to someone else
 
 
 def _link(text: str, prev: Quotation, quote: Quotation, people: PeopleIndex) -> str:
@@ -452,6 +480,9 @@ def _after(
     lead = window[: cue.start()] if cue else ""
     if cue is None or cue.start() > CUE_REACH or (not narration and not _lead_ok(lead, lex)):
         return None
+    rest = window[cue.end() :].split()
+    if rest and rest[0].casefold() in lex.complementisers:
+        return None  # "The clergyman explained that …": reported speech of its own
     ended = text[:start].rstrip("\"'”“»«’ ").endswith(".")
     long_tail = len(lead.split()) > 3 or len(window) > 80 or cue.group(0).lower() in lex.according
     if ended and not narration and window.lstrip()[:1].isupper() and long_tail:
@@ -553,7 +584,10 @@ def _adjacent_descriptor(window: str, cue: re.Match[str], lex: Lexicon) -> tuple
         match = before.search(window, 0, cue.start())
     if match is None or not match.group("np").split()[-1].islower():
         return None
-    return match.group("np"), match.start("np")
+    words = match.group("np").split()
+    while len(words) > 2 and lex.adverb_ending and words[-1].endswith(lex.adverb_ending):
+        words.pop()  # "the doctor carelessly"
+    return " ".join(words), match.start("np")
 
 
 def _speaker_penalty(phrase: str, lex: Lexicon, people: PeopleIndex) -> int:
@@ -592,8 +626,11 @@ def _attribution(
     name = strip_titles(phrase, lex)
     words = phrase.split()
     kin = people.relative(words[0], words[1], pos, last_speaker) if len(words) > 1 else None
+    described = people.described(phrase, pos, last_speaker) if phrase[:1].islower() else None
     if kin is not None:
         norm = kin  # "his wife": Mrs <his family name>
+    elif described is not None:
+        norm = described  # "the old man": a man in the scene (the phrase stays as written)
     elif name[:1].isupper() or is_pronoun(name, lex):
         norm = people.resolve(name, pos, last_speaker)
     else:

@@ -79,6 +79,12 @@ class Lexicon:
     # lower-case cue verbs whose object, not their subject, is the speaker ("zitiert")
     object_cues: frozenset[str] = frozenset()
     opener_tags: frozenset[str] = frozenset()
+    # lower-case nouns for a person of a gender: "said the old man" stands for a man in the scene
+    person_nouns_male: frozenset[str] = frozenset()
+    person_nouns_female: frozenset[str] = frozenset()
+    # lower-case words opening reported speech after a cue ("explained that …")
+    complementisers: frozenset[str] = frozenset()
+    adverb_ending: str | None = None  # "said the doctor carelessly": the manner word is dropped
 
     @property
     def pronouns(self) -> tuple[str, ...]:
@@ -132,6 +138,10 @@ def load_lexicon(language: str) -> Lexicon:
         tagger=data.get("tagger"),
         object_cues=_lower(data, "object_cues"),
         opener_tags=frozenset(data.get("opener_tags", [])),
+        person_nouns_male=_lower(data, "person_nouns_male"),
+        person_nouns_female=_lower(data, "person_nouns_female"),
+        adverb_ending=data.get("adverb_ending"),
+        complementisers=_lower(data, "complementisers"),
     )
 
 

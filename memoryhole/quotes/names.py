@@ -363,6 +363,17 @@ class PeopleIndex:
                 return person.name
         return f"{title.rstrip('.')} {name}" if gender else name
 
+    def described(self, phrase: str, pos: int, last_speaker: str | None) -> str | None:
+        """ "the old man", "the little girl": a description ending in a gendered person noun (the
+        lexicon's `person_nouns_*`) stands for a person of that gender, as a pronoun would."""
+        noun = phrase.split()[-1].casefold()
+        gender = (
+            "masc" if noun in self.lex.person_nouns_male
+            else "femn" if noun in self.lex.person_nouns_female
+            else None
+        )  # fmt: skip
+        return self.resolve_gender(gender, pos, last_speaker) if gender else None
+
     def relative(self, possessive: str, kin: str, pos: int, last_speaker: str | None) -> str | None:
         """ "his wife", "her father": the possessor's family name under the kin's honorific
         ("Mrs Bennet" for the wife of Mr. Bennet), else the last titled person of the kin's
@@ -389,6 +400,11 @@ class PeopleIndex:
             p.casefold() for p in self.lex.pronouns_plural + self.lex.pronouns_first
         }:
             return None
+        return self.resolve_gender(gender, pos, last_speaker)
+
+    def resolve_gender(self, gender: str | None, pos: int, last_speaker: str | None) -> str | None:
+        """The person a "he", "she" (or "the old man", see `described`) at `pos` stands for: the
+        last speaker if of that gender, else the last person of it in the scene, else the last."""
         candidates = self.narrated_before(pos) or self.before(pos)
         if last_speaker and len(last_speaker.split()) > 1:
             speaker_person = [p for p in candidates if p.name == last_speaker]
