@@ -223,8 +223,10 @@ def _narrator(quotes: list[Quotation], items: list[Item], lex: Lexicon) -> str |
         if quote.speaker not in lex.pronouns_first or not items[index].anchored:
             continue
         for other in (index - 1, index + 1):
-            if not 0 <= other < len(quotes) or quotes[other].speaker == quote.speaker:
+            if not 0 <= other < len(quotes):
                 continue
+            if quotes[other].speaker == quote.speaker and items[other].anchored:
+                continue  # another "I said" (a continued one carries "I" as written, unanchored)
             if items[max(index, other)].link != BREAK:
                 votes.update(set(items[other].addressees))
     best = votes.most_common(1)
