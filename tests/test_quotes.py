@@ -232,6 +232,18 @@ def test_german_quoted_object_speaks_not_the_quoting_subject() -> None:
     assert _only(text, "de", "direct").speaker_norm == "Néstor Kirchner"
 
 
+def test_german_heisst_es_in_a_document_names_the_document() -> None:
+    text = (
+        "In einem Positionspapier des Bundesministeriums des Innern heißt es: "
+        "„Die Regelungen haben sich bewährt und sollen bleiben.“"
+    )
+    assert _only(text, "de", "direct").speaker == (
+        "einem Positionspapier des Bundesministeriums des Innern"
+    )
+    text = "„Wir prüfen den Vorfall“, heißt es in einer Mitteilung der Polizei."
+    assert _only(text, "de", "direct").speaker == "einer Mitteilung der Polizei"
+
+
 def test_german_main_clause_after_a_subordinate_one_names_the_speaker() -> None:
     text = (
         "Als ein Reporter der Zeitung ihn am Sonntag ansprach, reagierte der Senator unwirsch. "

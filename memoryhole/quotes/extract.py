@@ -542,6 +542,10 @@ def _pick_speaker(
     last: Quotation | None,
 ) -> Attribution | None:
     """The speaker phrase nearest the cue; full person names win over nearer pronouns and nouns."""
+    if cue.group(0).casefold() in lex.impersonal_cues:
+        source = _impersonal_source(window, offset, cue, lex, people, last)
+        if source is not None:
+            return source
     best: tuple[float, re.Match[str]] | None = None
     for match in _patterns(lex).speaker.finditer(window):
         phrase = match.group("speaker")
@@ -567,6 +571,35 @@ def _pick_speaker(
     return _attribution(
         match.group("speaker"), offset + match.start(), cue.group(0), lex, people, last
     )
+
+
+def _impersonal_source(
+    window: str,
+    offset: int,
+    cue: re.Match[str],
+    lex: Lexicon,
+    people: PeopleIndex,
+    last: Quotation | None,
+) -> Attribution | None:
+    """ "In einem Positionspapier des Ministeriums heißt es: „…“" / "heißt es in dem Schreiben":
+    the document an impersonal cue points into is the source (the nearest noun may be another)."""
+    source = _source_re(lex)
+    found = source.match(window, cue.end()) or next(
+        (m for m in source.finditer(window, 0, cue.start()) if m.end() >= cue.start() - 1), None
+    )
+    if found is None:
+        return None
+    return _attribution(
+        found.group("np"), offset + found.start("np"), cue.group(0), lex, people, last
+    )
+
+
+@cache
+def _source_re(lex: Lexicon) -> re.Pattern[str]:
+    dets = _alternation(lex.determiners)
+    word = r"[^\W\d_][\w'’-]*"
+    np = rf"(?:(?:{dets})\s+)?(?:[a-zäöüß]{word}\s+)?[{UPPER}]{word}(?:\s+(?:des|der)\s+(?:[a-zäöüß]{word}\s+)?[{UPPER}]{word})*"
+    return re.compile(rf"\s*(?:{_alternation(lex.source_preps)})\s+(?P<np>{np})\s*")
 
 
 @cache

@@ -78,6 +78,10 @@ class Lexicon:
     tagger: str | None = None
     # lower-case cue verbs whose object, not their subject, is the speaker ("zitiert")
     object_cues: frozenset[str] = frozenset()
+    # "heißt es": a cue naming no one; a document it points into is the source ("heißt es in dem
+    # Bericht"; `source_preps`: the prepositions before such a document)
+    impersonal_cues: frozenset[str] = frozenset()  # lower-case
+    source_preps: tuple[str, ...] = ()
     opener_tags: frozenset[str] = frozenset()
     # lower-case nouns for a person of a gender: "said the old man" stands for a man in the scene
     person_nouns_male: frozenset[str] = frozenset()
@@ -137,6 +141,8 @@ def load_lexicon(language: str) -> Lexicon:
         possessives={k.casefold(): v for k, v in data.get("possessives", {}).items()},
         tagger=data.get("tagger"),
         object_cues=_lower(data, "object_cues"),
+        impersonal_cues=_lower(data, "impersonal_cues"),
+        source_preps=_words(data, "source_preps"),
         opener_tags=frozenset(data.get("opener_tags", [])),
         person_nouns_male=_lower(data, "person_nouns_male"),
         person_nouns_female=_lower(data, "person_nouns_female"),
