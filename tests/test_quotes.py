@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -9,6 +11,7 @@ from hypothesis import strategies as st
 from memoryhole.quotes import extract_quotations, speaker_key
 from memoryhole.quotes.lexicon import available_languages, expand, load_lexicon
 from memoryhole.quotes.marks import QUOTE_CHARS, dash_spans, quote_spans
+from memoryhole.quotes.names import _alternation
 
 
 def _only(text: str, language: str, kind: str | None = None):
@@ -80,6 +83,24 @@ def test_extraction_never_fails_and_offsets_hold_the_text(text: str) -> None:
 @given(st.lists(st.text(alphabet="abc", min_size=1, max_size=3), min_size=1, max_size=4))
 def test_brace_expansion_yields_every_option(options: list[str]) -> None:
     assert expand("x{" + ",".join(options) + "}y") == ["x" + o + "y" for o in options]
+
+
+_WORDS = st.text(alphabet="abS. -", min_size=1, max_size=5).filter(lambda w: w.strip() == w)
+
+
+@given(st.lists(_WORDS, min_size=1, max_size=8), st.text(alphabet="abS. -", max_size=12))
+def test_trie_alternation_matches_what_the_plain_alternation_matches(
+    words: list[str], probe: str
+) -> None:
+    # the plain form, longest first, is the reference the trie replaced
+    plain = "|".join(
+        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=lambda w: -len(w))
+    )
+    trie = _alternation(tuple(words))
+    for text in [*words, probe]:
+        assert bool(re.fullmatch(trie, text)) == bool(re.fullmatch(plain, text))
+        got, want = re.match(trie, text), re.match(plain, text)
+        assert (got and got.group(0)) == (want and want.group(0))  # longest word first, as before
 
 
 # --- English -----------------------------------------------------------------------------------------

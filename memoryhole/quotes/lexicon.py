@@ -32,8 +32,8 @@ def _words(data: dict, key: str) -> tuple[str, ...]:
     )  # longest first for regex alternation
 
 
-@dataclass(frozen=True)
-class Lexicon:
+@dataclass(frozen=True, eq=False)  # hashed by identity: one per language (load_lexicon caches
+class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost a tenth of the time
     language: str
     cue_verbs: tuple[str, ...]
     according: tuple[str, ...]

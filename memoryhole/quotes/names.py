@@ -25,7 +25,32 @@ _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
 def _alternation(words: tuple[str, ...]) -> str:
-    return "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in words) or "(?!)"
+    """A regex matching any of `words` (a space in one matches any run of spaces), written as a
+    trie ("sa(?:id|ys)" rather than "said|says"): Python's `re` tries a plain alternation's
+    branches one by one at every position of the text, and the cue lexicon has hundreds of them
+    (a third of the extraction time on news pages went to that one scan). Longer words still win:
+    each optional tail is greedy."""
+    trie: dict = {}
+    for word in words:
+        node = trie
+        for char in word:
+            node = node.setdefault(char, {})
+        node[""] = {}
+    return _trie_regex(trie) if trie else "(?!)"
+
+
+def _trie_regex(node: dict) -> str:
+    branches = [
+        (r"\s+" if char == " " else re.escape(char)) + _trie_regex(child)
+        for char, child in sorted(node.items())
+        if char
+    ]
+    if not branches:
+        return ""
+    body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+    if "" in node:
+        return body + "?" if len(branches) == 1 and len(branches[0]) == 1 else f"(?:{body})?"
+    return body
 
 
 @cache
