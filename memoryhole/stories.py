@@ -1,7 +1,8 @@
-"""The same story across outlets: signatures of an article (MinHash of its word shingles and the
-keys of the people it names and quotes), the rule that says two articles tell one story, how rare a
-name is among the stored articles (so that a president or a country named in every other article does
-not link unrelated reports), live copies of a story elsewhere, and the `memoryhole stories` command.
+"""The same story across outlets: signatures of an article (MinHash of its word shingles, the keys
+of the people it names and quotes, and the numbers it gives), the rule that says two articles tell
+one story, how rare a name, a number or a statement is among the stored articles (so that a president
+named in every other article, or a stock phrase, does not link unrelated reports), live copies of a
+story elsewhere, and the `memoryhole stories` command.
 
 MinHash is our own 30 lines over numpy (already installed with py3langid): datasketch would add
 scipy for the one function we need. Linking looks candidates up by indexed keys (LSH bands, name
@@ -43,6 +44,8 @@ from .store import Store
 from .store.quotes import (
     KEY_BAND,
     KEY_NAME,
+    KEY_NUMBER,
+    KEY_STATEMENT,
     Matcher,
     QuoteStore,
     StoryKeys,
@@ -57,6 +60,7 @@ __all__ = [
     "matcher",
     "NameRarity",
     "minhash",
+    "numbers_in",
     "jaccard",
     "live_copies",
     "story_records",
@@ -73,9 +77,9 @@ SAME_LANGUAGE_TEXT = 0.3  # same language, same people, no shared quotation: thi
 NAME_OVERLAP = 0.5  # shared name keys over the smaller article's name keys
 WINDOW = timedelta(days=3)  # stories link only when published this close together
 # Specificity of shared names ("names" links only; near-copies of a text need none):
-PRIOR_ARTICLES = 1000  # pseudo-articles naming nobody: a small store's counts mean little
+PRIOR_ARTICLES = 100  # pseudo-articles naming nobody: a small store's counts mean little
+PRIOR_STATEMENTS = 3_000  # the same for one person's same words (a stock phrase soon counts)
 MAX_CHANCE = 0.01  # unrelated articles per window expected to share the evidence, at most
-QUOTE_NATS = math.log(10_000)  # a shared statement or wording: as specific as a 1-in-10,000 name
 RARITY_TTL = 600.0  # seconds a cached document frequency (and the store's size) is trusted
 
 _rng = np.random.default_rng(20261129)  # fixed: signatures must agree across processes and runs
@@ -127,6 +131,57 @@ def _statement(q: Quotation) -> str:
     return hashlib.blake2b(said.encode("utf-8"), digest_size=8).hexdigest()
 
 
+_NUMBER = re.compile(
+    r"(?<![\w.,])(?:"
+    r"(?P<grouped>\d{1,3}(?P<sep>[,.\u00a0\u202f' ])\d{3}(?:(?P=sep)\d{3})*)"
+    r"|(?P<plain>\d+(?:[.,]\d+)?)"
+    r")(?!\d|[.,]\d)"
+)
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers a text gives that say something specific, written one way whatever the language
+    ("1,500", "1.500" and "1 500" are "1500"; "2,5" and "2.50" are "2.5"): integers from 100 up
+    (not years 1900-2100) and decimals. A casualty count or a sum is the same in every language,
+    so it is evidence across languages where wording cannot be compared. Dates ("28.11.2026") and
+    clock times are left out."""
+    out = set()
+    for m in _NUMBER.finditer(text):
+        if m.group("grouped"):
+            out.add(str(int(re.sub(r"\D", "", m.group("grouped")))))
+            continue
+        whole, _, fraction = m.group("plain").replace(",", ".").partition(".")
+        fraction = fraction.rstrip("0")
+        value = int(whole)
+        if fraction:
+            out.add(f"{value}.{fraction}")
+        elif value >= 100 and not 1900 <= value <= 2100:
+            out.add(str(value))
+    return out
+
+
+def _number_name(number: str) -> str:
+    """A number as a pseudo-name: its document frequency is counted like a name's."""
+    return "#" + number
+
+
+def _statement_name(statement: str) -> str:
+    """A statement as a pseudo-name: a stock phrase repeated in many articles weighs little."""
+    return "@" + statement
+
+
+def _prior(name: str) -> int:
+    """Pseudo-articles without it: a quoted sentence word for word is rarer a priori than a name."""
+    return PRIOR_STATEMENTS if name.startswith("@") else PRIOR_ARTICLES
+
+
+def _evidence_names(sk: StoryKeys) -> tuple[str, ...]:
+    """Everything whose rarity counts as evidence: names, numbers and statements."""
+    return (
+        sk.names + tuple(map(_number_name, sk.numbers)) + tuple(map(_statement_name, sk.statements))
+    )
+
+
 def _looks_like_name(name: str) -> bool:
     words = name.split()
     return len(words) >= 2 and all(w[:1].isupper() for w in words)
@@ -157,12 +212,16 @@ def article_keys(
     signature = minhash(text)
     names, speakers = people_keys(text, language, quotes)
     statements = sorted({_statement(q) for q in quotes if q.kind == "direct" and q.speaker_norm})
+    numbers = sorted(numbers_in(text))
     keys = [(KEY_NAME, _key("name", n)) for n in sorted(names)]
+    keys += [(KEY_NUMBER, _key("name", _number_name(n))) for n in numbers]
+    keys += [(KEY_STATEMENT, _key("name", _statement_name(s))) for s in statements]
     if len(_shingles(text)) >= MIN_SHINGLES:
         keys += [(KEY_BAND, k) for k in _bands(signature)]
     return StoryKeys(
         article_id, outlet_id, number, at, language, signature.tobytes(),
         tuple(sorted(names)), tuple(sorted(speakers)), tuple(statements), tuple(keys),
+        tuple(numbers),
     )  # fmt: skip
 
 
@@ -199,8 +258,10 @@ class NameRarity:
 
     def nats(self, names: Iterable[str]) -> float:
         """Specificity of a set of names: Σ -ln p over them (IDF)."""
-        total = self.articles + PRIOR_ARTICLES
-        return sum(math.log(total / (df + 1)) for df in self.df(names).values())
+        return sum(
+            math.log((self.articles + _prior(name)) / (df + 1))
+            for name, df in self.df(names).items()
+        )
 
     def needed(self) -> float:
         """The specificity a "names" link needs: ln(articles per window / MAX_CHANCE)."""
@@ -210,9 +271,10 @@ class NameRarity:
         """Count a newly linked article (its first version) without reading the store again."""
         if sk.number != 1 or sk.article_id in self.pending:
             return
-        self.pending[sk.article_id] = sk.names
+        names = _evidence_names(sk)
+        self.pending[sk.article_id] = names
         self.articles += 1
-        for name in sk.names:
+        for name in names:
             if name in self.known:
                 self.known[name] += 1
 
@@ -272,8 +334,8 @@ def same_story(
     """("text", Jaccard) for near-copies; ("names", overlap) when the two name the same people and
     quote at least one of them: across languages on names alone, in one language only with a
     shared quotation or much shared wording too; and, given a `rarity`, only when the shared names
-    (with a shared quotation or wording counted as QUOTE_NATS) are too rare to be met by chance in
-    one window. None otherwise."""
+    and numbers and statements (each weighed by how many stored articles carry it, as names are)
+    are too rare to be met by chance in one window. None otherwise."""
     similar = jaccard(a.minhash, b.minhash)
     if similar >= NEAR_DUPLICATE:
         return "text", similar
@@ -286,8 +348,10 @@ def same_story(
     quoted = bool(set(a.statements) & set(b.statements)) or similar >= SAME_LANGUAGE_TEXT
     if a.language == b.language and not quoted:
         return None
-    if rarity is not None and rarity.nats(shared) + quoted * QUOTE_NATS < rarity.needed():
-        return None
+    if rarity is not None:
+        evidence = set(_evidence_names(a)) & set(_evidence_names(b))
+        if rarity.nats(evidence) < rarity.needed():
+            return None
     return "names", overlap
 
 

@@ -46,6 +46,8 @@ __all__ = [
     "IndexedVersion",
     "KEY_BAND",
     "KEY_NAME",
+    "KEY_NUMBER",
+    "KEY_STATEMENT",
     "quotations",
     "quote_indexed",
     "story_signatures",
@@ -54,7 +56,9 @@ __all__ = [
     "story_articles",
 ]
 
-KEY_BAND, KEY_NAME = 0, 1  # story_keys.kind: a MinHash LSH band, a person-name key
+# story_keys.kind: a MinHash LSH band, a person-name key, a number the text gives ("1,500"), a
+# statement (who said which words); only bands and names find candidates, all count as evidence
+KEY_BAND, KEY_NAME, KEY_NUMBER, KEY_STATEMENT = 0, 1, 2, 3
 
 quotations = Table(
     "quotations",
@@ -100,6 +104,7 @@ story_signatures = Table(
     Column("names", JSON, nullable=False),  # name keys
     Column("speakers", JSON, nullable=False),  # name keys of quotation speakers
     Column("statements", JSON, nullable=False),  # short hashes of its direct quotations' words
+    Column("numbers", JSON),  # numbers the text gives (stories.numbers_in); NULL before 0006
 )
 
 story_keys = Table(
@@ -107,7 +112,7 @@ story_keys = Table(
     metadata,
     Column("article_id", ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True),
     Column("key", BigInteger, primary_key=True),
-    Column("kind", SmallInteger, nullable=False),  # KEY_BAND | KEY_NAME
+    Column("kind", SmallInteger, nullable=False),  # KEY_BAND | KEY_NAME | KEY_NUMBER | …
     Column("outlet_id", Integer, nullable=False),
     Column("at", UTC, nullable=False),
     Index("ix_story_keys_key", "key", "at"),
@@ -146,6 +151,7 @@ class StoryKeys:
     speakers: tuple[str, ...]
     statements: tuple[str, ...] = ()
     keys: tuple[tuple[int, int], ...] = ()  # (kind, key)
+    numbers: tuple[str, ...] = ()  # normalised numbers of the text ("1500", "2.5")
 
 
 @dataclass(frozen=True)
@@ -244,6 +250,7 @@ class QuoteStore:
                 names=list(sk.names),
                 speakers=list(sk.speakers),
                 statements=list(sk.statements),
+                numbers=list(sk.numbers),
             )
         )
         rows = {key: kind for kind, key in sk.keys}  # one row per key (a name can also be a band)
@@ -300,6 +307,7 @@ class QuoteStore:
                 tuple(r["names"]),
                 tuple(r["speakers"]),
                 tuple(r["statements"]),
+                numbers=tuple(r["numbers"] or ()),
             )  # fmt: skip
             for r in rows
         ]
