@@ -446,7 +446,7 @@ def _continuation(
         if named is not None and named != last.speaker_norm:
             return Attribution(None, named, None)
     if (same_paragraph and len(between) < 400) or opens_next:
-        return Attribution(last.speaker, last.speaker_norm, None)
+        return Attribution(last.speaker if last.speaker_norm else None, last.speaker_norm, None)
     return None
 
 
