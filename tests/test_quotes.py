@@ -323,6 +323,16 @@ def test_german_named_works_and_web_addresses_are_not_quotations() -> None:
     assert quotes[0].speaker_norm == "Minister"
 
 
+def test_names_with_short_linking_words_are_titles_unless_all_common_nouns() -> None:
+    text = (
+        "Im „VII Championnat du Monde de Tir de Précision“ schieden die Frauen früh aus. "
+        "In den Medien war der Auftrag schon als „Geschäft des Jahrhunderts“ bezeichnet worden."
+    )
+    assert [q.text for q in extract_quotations(text, "de")] == ["Geschäft des Jahrhunderts"]
+    text = "She had read “The Lord of the Rings” twice. “It is long,” she said."
+    assert [q.text for q in extract_quotations(text, "en")] == ["It is long,"]
+
+
 def test_german_dative_opener_yields_to_the_named_speaker() -> None:
     text = "Der englischen Zeitung sagte Filep Karma: „Ich bleibe im Gefängnis, aber frei.“"
     assert _only(text, "de").speaker_norm == "Filep Karma"

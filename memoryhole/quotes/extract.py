@@ -28,7 +28,7 @@ from memoryhole.quotes.names import (
     speaker_pattern,
     strip_titles,
 )
-from memoryhole.quotes.wordclass import is_opener
+from memoryhole.quotes.wordclass import best_tag, is_opener
 
 AFTER_WINDOW = 160  # chars after a quote searched for "…," said X
 CUE_REACH = 70  # the cue must start this close to the quote
@@ -278,7 +278,7 @@ def _direct(
         return None
     para_start, para_end = _paragraph_bounds(text, span.start)
     colon = _colon_before(text, span.start, max(prev_end, para_start))
-    if _looks_like_title(inner) and not colon or _is_term(text, span, para_start, inner, lex):
+    if _looks_like_title(inner, lex) and not colon or _is_term(text, span, para_start, inner, lex):
         return None
     if narration is not None:
         after = _after(text, narration.start, narration.end, lex, people, last, True)
@@ -365,11 +365,24 @@ def _previous_subject(
     return _attribution(phrase.text, phrase.start, None, lex, people, None)
 
 
-def _looks_like_title(inner: str) -> bool:
-    """Every word capitalised, no closing punctuation: a name of a work, product or term."""
+def _looks_like_title(inner: str, lex: Lexicon) -> bool:
+    """Every word capitalised but short linking words ("Championnat du Monde de Tir", "Kongress der
+    EnBW"), no closing punctuation: a name of a work, event, product or term. Where capitalised
+    common nouns are the rule (German, with a tagger), a phrase with linking words needs a name in
+    it: „Geschäft des Jahrhunderts“ is a phrase someone said."""
     if inner.rstrip("\"'”“»«’ ")[-1:] in TERMINAL + ",":
         return False
-    return all(w[0].isupper() or not w[0].isalpha() for w in inner.split())
+    words = inner.split()
+    capitals = [w for w in words if w[0].isupper() or not w[0].isalpha()]
+    short = [w for w in words if w[0].islower() and len(w) <= 3]
+    if len(capitals) + len(short) < len(words) or not words[0][0].isupper():
+        return False
+    if not short:
+        return True
+    if len(capitals) <= len(words) / 2:
+        return False
+    named = [w for w in capitals if w[0].isalpha()]
+    return lex.tagger is None or any(best_tag(lex.tagger, w) != "NN" for w in named)
 
 
 _POSSESSED = re.compile(r"\s+[a-z]")
