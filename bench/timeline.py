@@ -193,9 +193,8 @@ async def run(args: argparse.Namespace) -> tuple[Newsroom, list[dict], datetime]
             print(f"baseline: {seen} of {len(room.articles())} articles listed somewhere and seen "
                   f"in {time.monotonic() - t0:.0f} s", file=sys.stderr)  # fmt: skip
             started = utcnow()
-            if (
-                args.pin
-            ):  # each outlet's oldest story becomes an editor's pick atop its listing pages
+            # each outlet's oldest story becomes an editor's pick atop its listing pages
+            if args.pin:
                 for outlet in room.outlets.values():
                     room.pin(room.url_of(outlet.visible()[-1]))
             tracked = lambda url: ctx.store.article(url) is not None  # noqa: E731
