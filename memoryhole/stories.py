@@ -142,21 +142,23 @@ _NUMBER = re.compile(
 def numbers_in(text: str) -> set[str]:
     """The numbers a text gives that say something specific, written one way whatever the language
     ("1,500", "1.500" and "1 500" are "1500"; "2,5" and "2.50" are "2.5"): integers from 100 up
-    (not years 1900-2100) and decimals. A casualty count or a sum is the same in every language,
+    (not years 1900-2100) and decimals, with at least two significant digits (round figures such as
+    "100" or "5,000" turn up everywhere). A casualty count or a sum is the same in every language,
     so it is evidence across languages where wording cannot be compared. Dates ("28.11.2026") and
     clock times are left out."""
     out = set()
     for m in _NUMBER.finditer(text):
         if m.group("grouped"):
-            out.add(str(int(re.sub(r"\D", "", m.group("grouped")))))
-            continue
-        whole, _, fraction = m.group("plain").replace(",", ".").partition(".")
-        fraction = fraction.rstrip("0")
-        value = int(whole)
-        if fraction:
-            out.add(f"{value}.{fraction}")
-        elif value >= 100 and not 1900 <= value <= 2100:
-            out.add(str(value))
+            number = str(int(re.sub(r"\D", "", m.group("grouped"))))
+        else:
+            whole, _, fraction = m.group("plain").replace(",", ".").partition(".")
+            fraction = fraction.rstrip("0")
+            value = int(whole)
+            if not fraction and (value < 100 or 1900 <= value <= 2100):
+                continue
+            number = f"{value}.{fraction}" if fraction else str(value)
+        if len(number.replace(".", "").strip("0")) >= 2:
+            out.add(number)
     return out
 
 
