@@ -293,6 +293,9 @@ def run(
     confirm_gap: float | None,
 ) -> None:
     """Monitor every outlet: discover, fetch, archive, extract, judge. Ctrl-C stops cleanly."""
+    from .runner import take_stop_signal_early
+
+    take_stop_signal_early()
     settings = state.settings(
         recheck=recheck, allow_private=allow_private or None, confirm_gap=confirm_gap
     )

@@ -18,7 +18,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import signal
+import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -29,6 +31,24 @@ from .models import Fetch, utcnow
 from .store.db import Fault, ResourceFault, probe_writable, resource_fault
 
 log = logging.getLogger("memoryhole.runner")
+
+_stop_asked = threading.Event()  # a SIGTERM that came before Runner.run could take it
+
+
+def take_stop_signal_early() -> None:
+    """From now until `Runner.run` handles it, a SIGTERM is remembered instead of ending the
+    process: a service manager stopping the monitor while it opens its store and starts is a clean
+    stop (exit status 0) as soon as the run begins. A second SIGTERM ends the process at once."""
+
+    def remember(sig: int, _frame: object) -> None:
+        if _stop_asked.is_set():
+            signal.signal(sig, signal.SIG_DFL)
+            os.kill(os.getpid(), sig)
+        _stop_asked.set()
+
+    with contextlib.suppress(ValueError):  # not the main thread (tests)
+        signal.signal(signal.SIGTERM, remember)
+
 
 BATCH = 200  # rows read from the store per look at what is due
 FAILED_CHECK_DELAY = 300.0  # seconds before retrying a check that raised (a bug in one check)
@@ -89,6 +109,9 @@ class Runner:
                 NotImplementedError, RuntimeError
             ):  # not the main thread (tests)
                 loop.add_signal_handler(sig, self.stop)
+        if _stop_asked.is_set():
+            _stop_asked.clear()
+            self.stop()  # asked before the loop could hear it: stop at once, cleanly
         deadline = loop.time() + duration if duration is not None else None
         sem = asyncio.Semaphore(self.ctx.settings.concurrency)
         self._pass_start = utcnow() if once else None

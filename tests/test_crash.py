@@ -74,3 +74,33 @@ def test_killed_and_restarted_run_ends_like_an_uninterrupted_one(tmp_path: Path)
     assert not archive.bad_records and archive.records > len(reference)
     ok = soak.cli(tmp_path / "crashed", "verify")
     assert ok.returncode == 0 and "database: ok" in ok.stdout, ok.stdout + ok.stderr
+
+
+def test_a_sigterm_while_the_monitor_starts_is_a_clean_stop(tmp_path: Path) -> None:
+    """A service manager's SIGTERM that lands while the store opens and the workers start (before
+    the event loop handles signals) stops the run cleanly as soon as it begins; without the early
+    handler it would end this very process."""
+    import asyncio
+    import os
+    import signal
+    import time
+
+    from memoryhole.app import Paths, build_context, close_context, load_settings, open_store
+    from memoryhole.runner import Runner, take_stop_signal_early
+
+    paths = Paths.resolve(tmp_path, None)
+    settings = load_settings(paths, extract_workers=1)
+    take_stop_signal_early()
+    try:
+        os.kill(os.getpid(), signal.SIGTERM)
+        store = open_store(paths)
+        ctx = build_context(paths, settings, store)
+        try:
+            began = time.monotonic()
+            asyncio.run(asyncio.wait_for(Runner(ctx, alerts=False).run(), 20))  # else it waits
+            assert time.monotonic() - began < 10
+        finally:
+            asyncio.run(close_context(ctx))
+            store.close()
+    finally:
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
