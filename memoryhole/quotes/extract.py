@@ -609,9 +609,13 @@ def _impersonal_source(
 
 @cache
 def _source_re(lex: Lexicon) -> re.Pattern[str]:
-    dets = _alternation(lex.determiners)
-    word = r"[^\W\d_][\w'’-]*"
-    np = rf"(?:(?:{dets})\s+)?(?:[a-zäöüß]{word}\s+)?[{UPPER}]{word}(?:\s+(?:des|der)\s+(?:[a-zäöüß]{word}\s+)?[{UPPER}]{word})*"
+    """ "in einem Positionspapier des Ministeriums": a preposition of `source_preps`, then a noun
+    phrase (determiner, a lower-case adjective, a capitalised noun, `np_links` + more of them)."""
+    dets, links = _alternation(lex.determiners), _alternation(tuple(lex.np_links))
+    rest = r"[\w'’-]*"
+    capitalised = rf"[{UPPER}]{rest}(?:\s+[{UPPER}]{rest})*"  # a noun, or a name of several words
+    noun = rf"(?:[^\W\d_{UPPER}]{rest}\s+)?{capitalised}"  # an adjective may come first
+    np = rf"(?:(?:{dets})\s+)?{noun}(?:\s+(?:{links})\s+(?:(?:{dets})\s+)?{noun})*"
     return re.compile(rf"\s*(?:{_alternation(lex.source_preps)})\s+(?P<np>{np})\s*")
 
 
