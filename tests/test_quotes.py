@@ -323,6 +323,13 @@ def test_german_named_works_and_web_addresses_are_not_quotations() -> None:
     assert quotes[0].speaker_norm == "Minister"
 
 
+def test_titles_after_an_organisation_and_of_several_words_are_dropped() -> None:
+    q = _only("“We are ready,” said UN Secretary-General Antonio Guterres.", "en", "direct")
+    assert q.speaker_norm == "Antonio Guterres"
+    text = "Secretary of State Mike Pompeo said the release of the hostages gives them hope."
+    assert _only(text, "en", "reported").speaker_norm == "Mike Pompeo"
+
+
 def test_names_with_short_linking_words_are_titles_unless_all_common_nouns() -> None:
     text = (
         "Im „VII Championnat du Monde de Tir de Précision“ schieden die Frauen früh aus. "

@@ -144,9 +144,18 @@ def _title_before(text: str, pos: int, lex: Lexicon) -> str | None:
     return match.group(0).strip() if match else None
 
 
+@cache
+def _title_inside(lex: Lexicon) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w-])(?:{_alternation(lex.titles)})\s+(?=[{UPPER}])")
+
+
 def strip_titles(phrase: str, lex: Lexicon) -> str:
-    """Drop leading determiners and titles: "Foreign Minister Sergei Lavrov" -> "Sergei Lavrov"."""
+    """Drop leading determiners and titles: "Foreign Minister Sergei Lavrov" -> "Sergei Lavrov";
+    a title after the name of its organisation too ("UN Secretary-General Antonio Guterres")."""
     rest = _title_prefix(lex).sub("", phrase.strip())
+    inside = list(_title_inside(lex).finditer(rest))
+    if inside and rest[inside[-1].end() :].strip():
+        rest = rest[inside[-1].end() :]
     # a lower-case title may be followed by its complement ("министр иностранных дел")
     match = _name_re(lex).search(rest)
     if match and rest[: match.start()].strip() and rest[: match.start()].strip()[0].islower():
