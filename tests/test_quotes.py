@@ -330,6 +330,14 @@ def test_titles_after_an_organisation_and_of_several_words_are_dropped() -> None
     assert _only(text, "en", "reported").speaker_norm == "Mike Pompeo"
 
 
+def test_a_pronoun_does_not_resolve_to_a_place() -> None:
+    text = (
+        "Michael McDonald joins the band. They will play the Ryman Auditorium in June.\n\n"
+        "“You might remember him from his band,” he said."
+    )
+    assert _only(text, "en", "direct").speaker_norm == "Michael McDonald"
+
+
 def test_names_with_short_linking_words_are_titles_unless_all_common_nouns() -> None:
     text = (
         "Im „VII Championnat du Monde de Tir de Précision“ schieden die Frauen früh aus. "
