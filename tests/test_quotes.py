@@ -265,6 +265,12 @@ def test_german_heisst_es_in_a_document_names_the_document() -> None:
     assert _only(text, "de", "direct").speaker == "einer Mitteilung der Polizei"
 
 
+def test_german_adverb_before_a_reporting_verb_is_no_speaker() -> None:
+    text = "Gleichzeitig bestätigt die Sprecherin, dass es ein neues Design geben wird."
+    q = _only(text, "de", "reported")
+    assert q.speaker != "Gleichzeitig" and q.speaker_norm != "Gleichzeitig"
+
+
 def test_german_main_clause_after_a_subordinate_one_names_the_speaker() -> None:
     text = (
         "Als ein Reporter der Zeitung ihn am Sonntag ansprach, reagierte der Senator unwirsch. "

@@ -742,6 +742,9 @@ def _reported_quotations(
             if _mostly_direct(q_start, q_end, direct) or q_end - q_start < 8:
                 continue
             quote = _reported(text, match, s_start, q_start, q_end, lex, people, last, language)
+            if quote.speaker is not None and _not_a_speaker(quote.speaker, lex):
+                # "Gleichzeitig bestätigt …": an adverb, not who reports
+                quote = replace(quote, speaker=None, speaker_norm=None)
             out.append(quote)
             last = quote
             break
