@@ -158,6 +158,11 @@ def test_russian_dash_attribution_and_case_folding() -> None:
     assert q.speaker_norm == "Лю Цзяньчао"
 
 
+def test_russian_place_in_a_title_is_no_part_of_the_name() -> None:
+    text = "«Вся страна поддерживает своих учителей», — заявил глава Чечни Рамзан Кадыров."
+    assert _only(text, "ru", "direct").speaker_norm == "Рамзан Кадыров"
+
+
 def test_russian_feminine_surname_and_continued_dash_speech() -> None:
     text = "Глава пресс-службы Мария Захарова выступила в среду.\n\n— Это ложь, — сказала она. — Писем не было."
     quotes = extract_quotations(text, "ru")

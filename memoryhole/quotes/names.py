@@ -111,9 +111,21 @@ def _ru_nominative(word: str, gender: str | None) -> str:
     return "-".join(part[:1].upper() + part[1:] for part in word_out.split("-"))
 
 
+_NOT_OF_A_NAME = ("Geox", "Orgn", "PRCL", "ADVB", "CONJ", "PREP", "INTJ")
+
+
+def _ru_leading_extra(word: str) -> bool:
+    """A capitalised word before a name that is no part of it: a place or body in the genitive of a
+    title ("глава Чечни Рамзан Кадыров", "президент Молдовы …") or a sentence opener ("Просто")."""
+    named, parses = _ru_parse(word)
+    return not named and bool(parses) and any(t in parses[0].tag for t in _NOT_OF_A_NAME)
+
+
 def normalise_russian(name: str) -> str:
     """ "Сергея Лаврова" -> "Сергей Лавров", "Марии Захаровой" -> "Мария Захарова"."""
     words = name.split()
+    while len(words) > 1 and _ru_leading_extra(words[0]):
+        words.pop(0)
     gender = ru_gender(words)
     return " ".join(
         _ru_nominative(w, gender) if w[:1].isupper() and not w.isupper() else w for w in words
