@@ -339,6 +339,8 @@ def test_titles_after_an_organisation_and_of_several_words_are_dropped() -> None
     assert q.speaker_norm == "Antonio Guterres"
     text = "Secretary of State Mike Pompeo said the release of the hostages gives them hope."
     assert _only(text, "en", "reported").speaker_norm == "Mike Pompeo"
+    text = "Public Ombudsman Nadia Cruz’s office said the government was “interim” at best."
+    assert _only(text, "en", "direct").speaker_norm == "Nadia Cruz"  # a possessive: the person
 
 
 def test_a_pronoun_does_not_resolve_to_a_place() -> None:

@@ -156,6 +156,9 @@ def _title_before(text: str, pos: int, lex: Lexicon) -> str | None:
     return match.group(0).strip() if match else None
 
 
+_POSSESSIVE = re.compile(r"(?<=\w)['’]s$")
+
+
 @cache
 def _title_inside(lex: Lexicon) -> re.Pattern[str]:
     return re.compile(rf"(?<![\w-])(?:{_alternation(lex.titles)})\s+(?=[{UPPER}])")
@@ -172,6 +175,7 @@ def strip_titles(phrase: str, lex: Lexicon) -> str:
     match = _name_re(lex).search(rest)
     if match and rest[: match.start()].strip() and rest[: match.start()].strip()[0].islower():
         rest = rest[match.start() :]
+    rest = _POSSESSIVE.sub("", rest)  # "Nadia Cruz’s (office said)": the person
     return rest or phrase.strip()
 
 
