@@ -343,6 +343,11 @@ def test_titles_after_an_organisation_and_of_several_words_are_dropped() -> None
     assert _only(text, "en", "direct").speaker_norm == "Nadia Cruz"  # a possessive: the person
 
 
+def test_a_capitalised_phrase_with_a_pronoun_in_it_is_no_person() -> None:
+    text = "The new state motto is In God We Trust. “Meth, we are on it, and we will not stop.”"
+    assert _only(text, "en", "direct").speaker_norm is None
+
+
 def test_a_pronoun_does_not_resolve_to_a_place() -> None:
     text = (
         "Michael McDonald joins the band. They will play the Ryman Auditorium in June.\n\n"

@@ -318,6 +318,8 @@ class PeopleIndex:
             return None
         if any(w.rstrip(".").isupper() and len(w.rstrip(".")) > 1 for w in words):
             return None  # acronyms belong to organisations
+        if len(words) > 1 and any(is_pronoun(w.strip("'’"), self.lex) for w in words[1:]):
+            return None  # "In God We Trust": a motto, not a name
         ru_common = self.lex.language == "ru" and not any(_ru_parse(w)[0] for w in words)
         if ru_common and all(_ru_parse(w)[1][0].tag.POS for w in words):
             return None  # known common words, no name among them
