@@ -348,6 +348,11 @@ def test_a_capitalised_phrase_with_a_pronoun_in_it_is_no_person() -> None:
     assert _only(text, "en", "direct").speaker_norm is None
 
 
+def test_a_heading_in_capitals_before_a_colon_is_no_speaker() -> None:
+    text = "ABOUT THE VIRUS OUTBREAK: “AstraZeneca says late-stage trials show its vaccine works.”"
+    assert _only(text, "en", "direct").speaker is None
+
+
 def test_a_pronoun_does_not_resolve_to_a_place() -> None:
     text = (
         "Michael McDonald joins the band. They will play the Ryman Auditorium in June.\n\n"

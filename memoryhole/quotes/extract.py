@@ -536,7 +536,7 @@ def _before(
     if cues:
         return _pick_speaker(window, lo, cues[-1], lex, people, last)
     colon = pats.colon_speaker.search(window)
-    if colon:
+    if colon and not _not_a_speaker(colon.group("speaker"), lex):
         return _attribution(colon.group("speaker"), lo + colon.start(), None, lex, people, last)
     return None
 
@@ -659,6 +659,8 @@ def _speaker_penalty(phrase: str, lex: Lexicon, people: PeopleIndex) -> int:
 
 def _not_a_speaker(phrase: str, lex: Lexicon) -> bool:
     words = phrase.split()
+    if len(words) > 2 and phrase.isupper():
+        return True  # "ABOUT THE VIRUS OUTBREAK: …": a heading
     return all(w in lex.not_names and not is_pronoun(w, lex) for w in words) or (
         len(words) == 1
         and (words[0].rstrip(".,") in lex.non_person_words or is_opener(words[0], lex))
