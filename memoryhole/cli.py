@@ -478,14 +478,7 @@ def export_warc(state: State, file: Path, url: str | None) -> None:
     if url is not None:
         art = _article_or_fail(state, url)
         locations = [
-            WarcLocation(
-                f["warc_file"],
-                f["warc_offset"],
-                f["warc_length"],
-                f["payload_digest"],
-                f["warc_record_id"],
-                f["revisit"],
-            )
+            WarcLocation.of_fetch(f)
             for f in state.store.fetches(article_id=art["id"])
             if f["warc_file"]
         ]

@@ -8,8 +8,10 @@ All datetimes are timezone-aware UTC.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from typing import Any
 
 __all__ = [
     "ERROR_CLASSES",
@@ -160,6 +162,18 @@ class WarcLocation:
     payload_digest: str | None  # WARC-Payload-Digest of the final response ("sha1:BASE32")
     record_id: str | None  # WARC-Record-ID of the final response / revisit / metadata record
     revisit: bool = False  # the final response was written as a revisit record
+
+    @classmethod
+    def of_fetch(cls, row: Mapping[str, Any]) -> WarcLocation:
+        """The location a stored fetch row (`fetches` table) points to."""
+        return cls(
+            row["warc_file"],
+            row["warc_offset"],
+            row["warc_length"],
+            row["payload_digest"],
+            row["warc_record_id"],
+            bool(row["revisit"]),
+        )
 
 
 @dataclass(frozen=True)

@@ -85,14 +85,7 @@ def test_follow_by_homepage_archive_and_resume(
     fetches = [f for f in store.fetches() if f["status"] is not None]
     assert fetches and all(f["warc_file"] for f in fetches)
     for f in fetches[:40]:
-        loc = WarcLocation(
-            f["warc_file"],
-            f["warc_offset"],
-            f["warc_length"],
-            f["payload_digest"],
-            f["warc_record_id"],
-            f["revisit"],
-        )
+        loc = WarcLocation.of_fetch(f)
         kinds = [r.type for r in read_records(tmp_path / "warc", loc)]
         assert "request" in kinds and ("response" in kinds or "revisit" in kinds)
     assert any(f["revisit"] for f in store.fetches())  # unchanged feeds/sitemaps became revisits
