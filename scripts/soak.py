@@ -290,22 +290,11 @@ def finish_run(data: Path, timeout: float) -> None:
 # ---------------------------------------------------------------------------- checks
 
 
-def _location(row: sqlite3.Row) -> WarcLocation:
-    return WarcLocation(
-        row["warc_file"],
-        row["warc_offset"],
-        row["warc_length"],
-        row["payload_digest"],
-        row["warc_record_id"],
-        bool(row["revisit"]),
-    )
-
-
 def _check_fetch(warc_dir: Path, row: sqlite3.Row) -> int:
     """The fetch's WARC records read back whole; how many records."""
     if not row["warc_file"]:
         raise CrashCheckFailed(f"fetch {row['id']} has no WARC records")
-    records = read_records(warc_dir, _location(row))
+    records = read_records(warc_dir, WarcLocation.of_fetch(row))
     if not records:
         raise CrashCheckFailed(f"fetch {row['id']}: no records at {row['warc_file']}")
     if any(r.digest_ok is False for r in records):
