@@ -12,11 +12,9 @@ import email.policy
 import json
 import socket
 import sqlite3
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +23,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from hypothesis import given
 from hypothesis import strategies as st
+from webhooks import LocalWebhook
 
 from memoryhole.alerts.commands import alerts
 from memoryhole.alerts.delivery import AlertSettings, Dispatcher, apprise_send
@@ -52,46 +51,25 @@ FAST = AlertSettings(
 
 
 # ---- local receivers (also used by test_alerts_e2e.py) -------------------------------------------
-class WebhookReceiver:
-    """A JSON webhook on 127.0.0.1. Keeps every POST body per path; answers 500 to the first
-    `fail_first[path]` POSTs of a path."""
+class WebhookReceiver(LocalWebhook):
+    """Keeps every POST body per path; answers 500 to the first `fail_first[path]` POSTs of a path."""
 
     def __init__(self) -> None:
         self.bodies: dict[str, list[dict]] = {}
         self.attempts: dict[str, int] = {}
         self.fail_first: dict[str, int] = {}
-        self.lock = threading.Lock()
-        receiver = self
+        super().__init__()
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                with receiver.lock:
-                    n = receiver.attempts[self.path] = receiver.attempts.get(self.path, 0) + 1
-                    ok = n > receiver.fail_first.get(self.path, 0)
-                    if ok:
-                        receiver.bodies.setdefault(self.path, []).append(json.loads(body))
-                self.send_response(200 if ok else 500)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    def url(self, path: str) -> str:
-        return f"json://127.0.0.1:{self.server.server_address[1]}{path}"
+    def receive(self, path: str, key: str | None, body: bytes) -> int:
+        n = self.attempts[path] = self.attempts.get(path, 0) + 1
+        if n <= self.fail_first.get(path, 0):
+            return 500
+        self.bodies.setdefault(path, []).append(json.loads(body))
+        return 200
 
     def got(self, path: str) -> list[dict]:
         with self.lock:
             return list(self.bodies.get(path, []))
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 class MailReceiver:

@@ -20,12 +20,12 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
 import pytest
 from test_crash import soak
+from webhooks import LocalWebhook
 
 from memoryhole.simulate import Newsroom, serve
 
@@ -58,42 +58,20 @@ class Receipt:
         return [(self.body["id"], self.body["delivery_key"])]
 
 
-class Receiver:
-    """A JSON webhook on 127.0.0.1 that keeps every POST and holds each answer HOLD seconds."""
+class Receiver(LocalWebhook):
+    """Keeps every POST and holds each answer HOLD seconds."""
+
+    hold = HOLD
 
     def __init__(self) -> None:
         self.receipts: list[Receipt] = []
-        self.lock = threading.Lock()
+        super().__init__()
         self.arrived = threading.Condition(self.lock)
-        receiver = self
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self) -> None:  # noqa: N802 (http.server's name)
-                body = json.loads(self.rfile.read(int(self.headers.get("Content-Length", 0))))
-                with receiver.lock:
-                    receiver.receipts.append(
-                        Receipt(
-                            time.monotonic(), self.path, self.headers.get("Idempotency-Key"), body
-                        )
-                    )
-                    receiver.arrived.notify_all()
-                time.sleep(HOLD)
-                try:
-                    self.send_response(200)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                except OSError:  # the sender was killed meanwhile
-                    pass
-
-            def log_message(self, *args: Any) -> None:
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True)
-        self.thread.start()
-
-    def url(self, path: str) -> str:
-        return f"json://127.0.0.1:{self.server.server_address[1]}{path}"
+    def receive(self, path: str, key: str | None, body: bytes) -> int:
+        self.receipts.append(Receipt(time.monotonic(), path, key, json.loads(body)))
+        self.arrived.notify_all()
+        return 200
 
     def count(self) -> int:
         with self.lock:
@@ -104,10 +82,6 @@ class Receiver:
         with self.lock:
             self.arrived.wait_for(lambda: len(self.receipts) > than, timeout)
             return self.receipts[than] if len(self.receipts) > than else None
-
-    def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
 
 
 @pytest.fixture
