@@ -343,6 +343,18 @@ def test_titles_after_an_organisation_and_of_several_words_are_dropped() -> None
     assert _only(text, "en", "direct").speaker_norm == "Nadia Cruz"  # a possessive: the person
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "“People are still suffering,” Delaware Sen. Chris Coons said.",
+        "“People are still suffering,” said Sen. Chris Coons of Delaware.",
+        "Sen. Chris Coons said: “People are still suffering.”",
+    ],
+)
+def test_an_abbreviated_title_is_no_sentence_end(text: str) -> None:
+    assert _only(text, "en", "direct").speaker_norm == "Chris Coons"
+
+
 def test_a_capitalised_phrase_with_a_pronoun_in_it_is_no_person() -> None:
     text = "The new state motto is In God We Trust. “Meth, we are on it, and we will not stop.”"
     assert _only(text, "en", "direct").speaker_norm is None

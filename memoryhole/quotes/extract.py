@@ -36,9 +36,10 @@ BEFORE_WINDOW = 220  # chars before a quote searched for X said: "…"
 TERMINAL = ".!?…"
 QUOTES = "".join(QUOTE_CHARS)
 # a period after these is an abbreviation, not a sentence end ("said Mr. Bennet")
-_NOT_AFTER = "".join(
-    rf"(?<!\b{a})" for a in ("Mr", "Mrs", "Ms", "Dr", "St", "Prof", "Gen", "Col", "Capt", "Lt")
-)
+_ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "St", "Prof", "Gen", "Col", "Capt", "Lt", "Sen", "Rep",
+                  "Gov", "Sgt", "Rev", "Hon", "Jr", "Sr")  # fmt: skip
+_NOT_AFTER = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS)
+_ABBREVIATED = re.compile(rf"\b(?:{'|'.join(_ABBREVIATIONS)})\.")
 _SENTENCE_END = re.compile(rf"(?:{_NOT_AFTER}\.|[!?…])(?=\s+[{UPPER}“„«\"—–])")
 _SENTENCE_GAP = re.compile(rf"(?:{_NOT_AFTER}\.|[!?…])[\"”»“]?\s+(?=[{UPPER}“„«\"—–])")
 
@@ -512,7 +513,7 @@ def _lead_ok(lead: str, lex: Lexicon) -> bool:
         return True
     if not re.match(r"^[\s,.;!?…—–-]*", lead) or lead.lstrip()[:1] in "(":
         return False
-    return len(stripped.split()) <= 8 and "." not in stripped[:-1]
+    return len(stripped.split()) <= 8 and "." not in _ABBREVIATED.sub("", stripped)[:-1]
 
 
 def _cut_sentence(window: str) -> str:
