@@ -355,6 +355,13 @@ def test_an_abbreviated_title_is_no_sentence_end(text: str) -> None:
     assert _only(text, "en", "direct").speaker_norm == "Chris Coons"
 
 
+def test_an_addressee_is_no_reported_clause() -> None:
+    text = "The men were freed on Tuesday, an insurgent source told Agence France-Presse."
+    assert [q.text for q in extract_quotations(text, "en")] == []
+    text = "He told reporters the plan would fail."
+    assert _only(text, "en", "reported").text == "the plan would fail"
+
+
 def test_a_capitalised_phrase_with_a_pronoun_in_it_is_no_person() -> None:
     text = "The new state motto is In God We Trust. “Meth, we are on it, and we will not stop.”"
     assert _only(text, "en", "direct").speaker_norm is None
