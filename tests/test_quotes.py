@@ -355,6 +355,14 @@ def test_an_abbreviated_title_is_no_sentence_end(text: str) -> None:
     assert _only(text, "en", "direct").speaker_norm == "Chris Coons"
 
 
+def test_a_conjunction_opening_a_sentence_is_no_part_of_a_name() -> None:
+    text = (
+        "Owen Dempsey is a doctor in Belfast.\n\nBecause Dempsey told the man to remove the "
+        "bedding, he recovered. “Most people do not get this,” he said."
+    )
+    assert _only(text, "en", "direct").speaker_norm == "Owen Dempsey"
+
+
 def test_an_addressee_is_no_reported_clause() -> None:
     text = "The men were freed on Tuesday, an insurgent source told Agence France-Presse."
     assert [q.text for q in extract_quotations(text, "en")] == []
