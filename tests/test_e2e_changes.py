@@ -215,6 +215,14 @@ class Monitor:
             self.store.add_source(oid, "listing", url, utcnow())
             await discover_outlet(self.ctx, self.store.outlet(id=oid), utcnow())
 
+    async def see_everything(self, seconds: float) -> set[str]:
+        """Follow every outlet and monitor until each article's URL has had an event (its `new`);
+        the URLs of all the newsroom's articles."""
+        await self.follow_all()
+        everything = {self.room.url_of(a) for a in self.room.articles()}
+        await self.run(seconds, until=lambda: {e["url"] for e in self.events()} >= everything)
+        return everything
+
     async def run(self, seconds: float, until: Callable[[], bool] | None = None) -> None:
         """Monitor for `seconds`, or less once `until()` holds."""
         runner = Runner(self.ctx)
@@ -249,9 +257,7 @@ async def _traps(tmp_path: Path) -> None:
     with serve(room) as sim:
         mon = Monitor(room, sim, tmp_path)
         try:
-            await mon.follow_all()
-            everything = {room.url_of(a) for a in room.articles()}
-            await mon.run(15, until=lambda: {e["url"] for e in mon.events()} >= everything)
+            everything = await mon.see_everything(15)
             baseline = len(mon.events())
             assert Counter(e["kind"] for e in mon.events()) == {"new": len(everything)}
 
@@ -325,9 +331,7 @@ async def _section_unlisting(tmp_path: Path) -> None:
     with serve(room) as sim:
         mon = Monitor(room, sim, tmp_path)
         try:
-            await mon.follow_all()
-            everything = {room.url_of(a) for a in room.articles()}
-            await mon.run(20, until=lambda: {e["url"] for e in mon.events()} >= everything)
+            everything = await mon.see_everything(20)
             assert {e["url"] for e in mon.events()} == everything
 
             def listed_by(url: str) -> set[str]:
@@ -387,9 +391,7 @@ async def _removal_during_outage(tmp_path: Path) -> None:
     with serve(room) as sim:
         mon = Monitor(room, sim, tmp_path)
         try:
-            await mon.follow_all()
-            everything = {room.url_of(a) for a in room.articles()}
-            await mon.run(15, until=lambda: {e["url"] for e in mon.events()} >= everything)
+            await mon.see_everything(15)
             victim = visible(room, "daily-planet")[1]
             room.fail("daily-planet", "refuse")
             room.delete(victim, "removed-notice")
