@@ -33,6 +33,20 @@ def _only(text: str, language: str, kind: str | None = None):
         ('Don’t say "yes", he said.', ['"yes"']),
         ("‚Klein‘ und groß", ["‚Klein‘"]),
         ("“ My dear , ” said she , “ have you ? ”", ["“ My dear , ”", "“ have you ? ”"]),
+        ("‘I don’t know,’ he said.", ["‘I don’t know,’"]),
+        (
+            "'Mr. Heathcliff?' I said. 'O'Brien is here.'",
+            ["'Mr. Heathcliff?'", "'O'Brien is here.'"],
+        ),
+        ("In the '90s the boys' club was 'lively'.", ["'lively'"]),
+        ("“I han't half a mind to 'em!” he said.", ["“I han't half a mind to 'em!”"]),
+        ("'Lor, all on 'em dead, bless her!' said she.", ["'Lor, all on 'em dead, bless her!'"]),
+        ("'Is it the Smiths' house?' she asked.", ["'Is it the Smiths' house?'"]),
+        (
+            "It has 'raised the stakes' because 'now we must act'.",
+            ["'raised the stakes'", "'now we must act'"],
+        ),
+        ("At the U.K.'s University of York, he said: “It rose.”", ["“It rose.”"]),
     ],
 )
 def test_quote_spans_pair_marks(text: str, expected: list[str]) -> None:

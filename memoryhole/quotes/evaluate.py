@@ -8,6 +8,7 @@ predicted speaker as written or its normalised form, compared by `speaker_key` (
 Russian case endings do not matter); a gold quotation without speaker wants a prediction without one.
 
     python -m memoryhole.quotes.evaluate [--corpus-root DIR] [--gold DIR] [--split test|dev] [--limit N]
+                                         [--litbank-tokens]
 
 LitBank is scored whole and in two halves (`litbank_halves`: alternate files by name); rules are
 tuned on half "a" only, half "b" is held out.
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sys
 import time
 from collections.abc import Iterable
@@ -127,9 +129,13 @@ def load_wikinews(root: Path, split: str = "test") -> list[GoldDoc]:
     return docs
 
 
-def load_litbank(root: Path) -> list[GoldDoc]:
+def load_litbank(root: Path, *, tokenised: bool = False) -> list[GoldDoc]:
     """LitBank quotations: tokens joined by one space, sentences by "\\n"; speaker ids become names
-    ("Mrs_Bennet-7" -> "Mrs Bennet"). Files without any quotation are skipped."""
+    ("Mrs_Bennet-7" -> "Mrs Bennet"). Files without any quotation are skipped.
+
+    LitBank's text is tokenised ("‘ I do n’t know , ’ he said ."); published text is not, and the
+    extractor reads published text. Unless `tokenised`, the spaces a tokeniser added are taken out
+    again (`detokenised`): only spaces are removed, so each gold span keeps its characters."""
     docs = []
     for ann_path in sorted((root / "tsv").glob("*.ann")):
         rows = [
@@ -142,6 +148,10 @@ def load_litbank(root: Path) -> list[GoldDoc]:
         for line in lines:
             starts.append(offset)
             offset += len(line) + 1
+        text = "\n".join(lines)
+        moved = list(range(len(text) + 1))
+        if not tokenised:
+            text, moved = detokenised(lines)
         speakers = {
             r[1]: r[2].rsplit("-", 1)[0].replace("_", " ") for r in rows if r[0] == "ATTRIB"
         }
@@ -156,9 +166,61 @@ def load_litbank(root: Path) -> list[GoldDoc]:
                 + _token_offset(lines[e_line], e_tok)
                 + len(lines[e_line].split(" ")[e_tok])
             )
-            quotes.append(GoldQuote(start, end, "direct", speakers.get(r[1])))
-        docs.append(GoldDoc(ann_path.stem, "\n".join(lines), "en", tuple(quotes)))
+            quotes.append(GoldQuote(moved[start], moved[end], "direct", speakers.get(r[1])))
+        docs.append(GoldDoc(ann_path.stem, text, "en", tuple(quotes)))
     return docs
+
+
+_NO_SPACE_BEFORE = re.compile(r"[,.;:!?)\]}%…”’]+|n['’]t|['’](?:s|ll|ve|m|d|re|t)", re.I)
+_NO_SPACE_AFTER = {"(", "[", "{", "“", "‘", "$"}
+
+
+def detokenised(lines: list[str]) -> tuple[str, list[int]]:
+    """Sentence lines of space-separated tokens -> the text as printed, and where each offset of the
+    tokenised text (tokens joined by one space, lines by "\\n") went. No space before punctuation,
+    closing marks and clitics ("n't", "'s"), none after opening marks and brackets; straight quotes
+    (" and a lone ') alternate between opening and closing through the document, except a lone '
+    after a plural before a lower-case word (a possessive). Hand-written: Moses-style detokenisers
+    (sacremoses) return no offsets, and the gold spans need them."""
+    pieces: list[str] = []
+    moved: list[int] = []
+    size = 0
+    is_open = {'"': False, "'": False}
+    for number, line in enumerate(lines):
+        tokens = line.split(" ")
+        glue = False
+        for index, token in enumerate(tokens):
+            role = None
+            if token in is_open:
+                role = "close" if is_open[token] else "open"
+                if role == "open" and token == "'" and _possessive(tokens, index):
+                    role = "possessive"
+            if index:
+                moved.append(size)  # the tokeniser's space: where the next character lands
+                if not (
+                    glue or role in ("close", "possessive") or _NO_SPACE_BEFORE.fullmatch(token)
+                ):
+                    pieces.append(" ")
+                    size += 1
+            for char in token:
+                moved.append(size)
+                pieces.append(char)
+                size += 1
+            if role in ("open", "close"):
+                is_open[token] = role == "open"
+            glue = role == "open" or token in _NO_SPACE_AFTER
+        if number < len(lines) - 1:
+            moved.append(size)
+            pieces.append("\n")
+            size += 1
+    moved.append(size)
+    return "".join(pieces), moved
+
+
+def _possessive(tokens: list[str], index: int) -> bool:
+    before = tokens[index - 1] if index else ""
+    after = tokens[index + 1] if index + 1 < len(tokens) else ""
+    return before[-1:] in ("s", "S") and after[:1].islower()
 
 
 def litbank_halves(docs: list[GoldDoc]) -> tuple[list[GoldDoc], list[GoldDoc]]:
@@ -236,7 +298,9 @@ def score_docs(name: str, docs: Iterable[GoldDoc]) -> Scores:
     return scores
 
 
-def corpora(corpus_root: Path, gold_dir: Path, split: str = "test") -> dict[str, list[GoldDoc]]:
+def corpora(
+    corpus_root: Path, gold_dir: Path, split: str = "test", *, litbank_tokens: bool = False
+) -> dict[str, list[GoldDoc]]:
     """Every corpus found: our gold sets always, the shared ones when present."""
     out = {f"gold-{p.stem}": load_jsonl(p) for p in sorted(gold_dir.glob("*.jsonl"))}
     wikinews = corpus_root / "quotes-de-wikinews"
@@ -244,7 +308,7 @@ def corpora(corpus_root: Path, gold_dir: Path, split: str = "test") -> dict[str,
         out[f"de-wikinews-{split}"] = load_wikinews(wikinews, split)
     litbank = corpus_root / "quotes-litbank-en"
     if litbank.is_dir():
-        docs = load_litbank(litbank)
+        docs = load_litbank(litbank, tokenised=litbank_tokens)
         half_a, half_b = litbank_halves(docs)
         out["litbank-en"] = docs
         out["litbank-en-a"] = half_a  # tuned on
@@ -278,12 +342,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--limit", type=int, default=None, help="score only the first N docs of each"
     )
+    parser.add_argument(
+        "--litbank-tokens",
+        action="store_true",
+        help="score LitBank on its tokenised text as shipped (default: as printed, see load_litbank)",
+    )
     args = parser.parse_args(argv)
     for language in ("en", "ru", "az", "de"):
         load_lexicon(language)  # load outside the timed loop
     rows = [
         score_docs(name, docs[: args.limit])
-        for name, docs in corpora(args.corpus_root, args.gold, args.split).items()
+        for name, docs in corpora(
+            args.corpus_root, args.gold, args.split, litbank_tokens=args.litbank_tokens
+        ).items()
     ]
     print(format_table(rows))
     return 0

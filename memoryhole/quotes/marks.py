@@ -1,7 +1,8 @@
-"""Finds quotation-mark spans (“” „“ «» »« "" ‚‘ ‘’ ‹›, nested) and dash-introduced speech in plain text.
+"""Finds quotation-mark spans (“” „“ «» »« "" ‚‘ ‘’ '' ‹›, nested) and dash-introduced speech in plain text.
 
-Hand-written because the marks are ambiguous (“ opens in English and closes in German, ’ is also an
-apostrophe) and a small stack machine resolves that better than any regex.
+Hand-written because the marks are ambiguous (“ opens in English and closes in German, ’ and ' are
+also apostrophes) and a small stack machine resolves that better than any regex. A ’ or ' between
+two letters or digits ("don’t", "O'Brien") is an apostrophe and never opens or closes a quote.
 """
 
 from __future__ import annotations
@@ -18,10 +19,12 @@ PAIRS: dict[str, str] = {
     '"': '"',
     "‚": "‘’",
     "‘": "’",
+    "'": "'",  # typewriter single quotes ('Edith!' she cried.)
     "‹": "›",
     "›": "‹",
 }
-QUOTE_CHARS = frozenset('“”„«»"‚‘’‹›')
+QUOTE_CHARS = frozenset("“”„«»\"‚‘’'‹›")
+SINGLES = "'‘‚"  # single opening marks, which may also be apostrophes
 DASHES = "—–"
 _EVENTS = re.compile("[" + re.escape("".join(sorted(QUOTE_CHARS))) + "]|\n\n")
 
@@ -46,7 +49,7 @@ def _can_open(text: str, i: int) -> bool:
     if after.isspace() and text[i] in "‘‚'":
         return False
     # ‘ and ’ between letters are apostrophes; a straight quote after a letter is a closer
-    return not (_is_word(before) and text[i] in '‘"')
+    return not (_is_word(before) and text[i] in "‘\"'")
 
 
 def _looks_opening(text: str, i: int) -> bool:
@@ -54,6 +57,32 @@ def _looks_opening(text: str, i: int) -> bool:
     before = text[i - 1] if i > 0 else " "
     after = text[i + 1] if i + 1 < len(text) else " "
     return (before.isspace() or before in "([") and _is_word(after)
+
+
+_ELISION = re.compile(r"['’]\d\d(?:s\b|\b)")  # '90s, ’68
+_GENITIVE = re.compile(r"['’]s\b")
+_PLURAL_POSSESSIVE = re.compile(r"(?<=\ws)['’] [a-z]")  # the boys' club
+
+
+def _is_apostrophe(text: str, i: int) -> bool:
+    """’ or ' between two letters or digits ("don’t", "O'Brien", "1990's") or before a decade
+    ("the '90s")."""
+    if text[i] not in "’'" or i == 0 or i == len(text) - 1:
+        return False
+    if not text[i - 1].isspace() and _GENITIVE.match(text, i):
+        return True  # "the U.K.'s"
+    return _is_word(text[i - 1]) and _is_word(text[i + 1]) or bool(_ELISION.match(text, i))
+
+
+def _possessive(text: str, i: int) -> bool:
+    """A closer after a plural before a lower-case word is a possessive ("'Is it the Smiths'
+    house?'") when the next such mark in its paragraph closes too; before one that opens, it closes
+    ("has 'raised the stakes' because 'now …'")."""
+    if not _PLURAL_POSSESSIVE.match(text, i):
+        return False
+    end = text.find("\n\n", i)
+    nxt = text.find(text[i], i + 1, len(text) if end < 0 else end)
+    return nxt > 0 and not text[nxt - 1].isspace()
 
 
 def quote_spans(text: str) -> list[Span]:
@@ -64,31 +93,70 @@ def quote_spans(text: str) -> list[Span]:
     """
     spans: list[Span] = []
     stack: list[tuple[str, int]] = []
+    inside_single: list[Span] = []  # closed inside single quotes only, which may be apostrophes
     for match in _EVENTS.finditer(text):  # only marks and paragraph breaks matter
         i, ch = match.start(), match.group(0)
         if ch == "\n\n":
-            _close_paragraph(text, stack, spans, i)
+            _close_paragraph(text, stack, spans, i, inside_single)
             stack.clear()
             continue
-        closes = bool(stack) and ch in PAIRS[stack[-1][0]]
-        opens = ch in PAIRS and _can_open(text, i)
+        if _is_apostrophe(text, i):
+            continue
+        _drop_stray_singles(stack, ch)
+        closes = (
+            bool(stack)
+            and ch in PAIRS[stack[-1][0]]
+            and not _spaced_straight(text, i)
+            and not _possessive(text, i)
+        )
+        # a quote never opens inside one of its own marks (those alternate: “… ‘…’ …”); in one,
+        # a ' that cannot close is an elision ('Lor, all on 'em dead … do.')
+        opens = ch in PAIRS and _can_open(text, i) and not (stack and stack[-1][0] == ch == "'")
         if closes and not (opens and _looks_opening(text, i)):
             opener, start = stack.pop()
             if not stack:
                 spans.append(Span(start, i + 1, start + 1, i, True))
+                inside_single.clear()
+            elif all(mark in SINGLES for mark, _ in stack):
+                while inside_single and inside_single[-1].start > start:
+                    inside_single.pop()  # nested in this one
+                inside_single.append(Span(start, i + 1, start + 1, i, True))
         elif opens:
             stack.append((ch, i))
-    _close_paragraph(text, stack, spans, len(text))
+    _close_paragraph(text, stack, spans, len(text), inside_single)
     return spans
 
 
-def _close_paragraph(text: str, stack: list[tuple[str, int]], spans: list[Span], end: int) -> None:
-    if not stack:
+def _spaced_straight(text: str, i: int) -> bool:
+    """A ' after a space closes nothing: it opens, or elides ("all on 'em")."""
+    return text[i] == "'" and (i == 0 or text[i - 1].isspace())
+
+
+def _drop_stray_singles(stack: list[tuple[str, int]], ch: str) -> None:
+    """A closer of an outer quote ends single quotes left open inside it: those were elisions
+    (“I han't half a mind to 'em”), not quotes."""
+    for depth in range(len(stack) - 1, 0, -1):
+        if stack[depth][0] not in SINGLES:
+            return
+        if ch in PAIRS[stack[depth - 1][0]] and ch not in PAIRS[stack[depth][0]]:
+            del stack[depth:]
+            return
+
+
+def _close_paragraph(
+    text: str, stack: list[tuple[str, int]], spans: list[Span], end: int, inside: list[Span]
+) -> None:
+    """Ends a paragraph's open quotes. Quotes closed inside single quotes that never closed count
+    on their own (the single marks were apostrophes: "the U.K.'s “…”")."""
+    if stack and stack[0][0] in SINGLES:
+        spans.extend(inside)  # and a single mark never runs to the end of its paragraph
+    inside.clear()
+    if not stack or stack[0][0] in SINGLES:
         return
     opener, start = stack[0]
     para_start = text.rfind("\n\n", 0, start)
     para_start = 0 if para_start < 0 else para_start + 2
-    if opener not in "'‘’" and not text[para_start:start].strip():
+    if not text[para_start:start].strip():
         stripped_end = len(text[:end].rstrip())
         spans.append(Span(start, stripped_end, start + 1, stripped_end, False))
 
