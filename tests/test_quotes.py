@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from memoryhole.quotes import extract_quotations, speaker_key
 from memoryhole.quotes.lexicon import available_languages, expand, load_lexicon
 from memoryhole.quotes.marks import QUOTE_CHARS, dash_spans, quote_spans
-from memoryhole.quotes.names import _alternation
+from memoryhole.quotes.names import _alternation, first_name_gender
 
 
 def _only(text: str, language: str, kind: str | None = None):
@@ -335,6 +335,18 @@ def test_pronoun_resolves_to_the_last_person_of_its_gender() -> None:
     )
     q = _only(text, "en", "direct")
     assert (q.speaker, q.speaker_norm) == ("she", "Mary")
+
+
+def test_a_first_name_tells_the_gender_a_pronoun_needs() -> None:
+    text = (
+        "Stephanie Kaple runs the food pantry in Key West. Her colleague Bryan Koon worries "
+        "about the hurricane season.\n\n“We do have some reserves, but not many,” she said."
+    )
+    q = _only(text, "en", "direct")
+    assert (q.speaker, q.speaker_norm) == ("she", "Stephanie Kaple")
+    assert first_name_gender("Emma Woodhouse") == ("femn", True)
+    assert first_name_gender("Taylor Swift") == ("masc", False)  # mostly: the text may overrule
+    assert first_name_gender("Winterbourne") == (None, False)
 
 
 def test_german_named_works_and_web_addresses_are_not_quotations() -> None:

@@ -29,7 +29,7 @@ from pathlib import Path
 from memoryhole.quotes.extract import Quotation, extract_quotations
 from memoryhole.quotes.lexicon import load_lexicon
 from memoryhole.quotes.marks import QUOTE_CHARS
-from memoryhole.quotes.names import speaker_key
+from memoryhole.quotes.names import first_name_gender, speaker_key
 
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS_ROOT = Path(os.environ.get("MEMORYHOLE_CORPUS", REPO.parent / "shared" / "corpus"))
@@ -350,6 +350,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     for language in ("en", "ru", "az", "de"):
         load_lexicon(language)  # load outside the timed loop
+    first_name_gender("Ann")  # and the first-name list
     rows = [
         score_docs(name, docs[: args.limit])
         for name, docs in corpora(

@@ -89,6 +89,8 @@ class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost
     # lower-case words opening reported speech after a cue ("explained that …")
     complementisers: frozenset[str] = frozenset()
     adverb_ending: str | None = None  # "said the doctor carelessly": the manner word is dropped
+    # a first name tells its bearer's gender ("Emma" is no "he"): gender-guesser's name list
+    first_name_genders: bool = False
 
     @property
     def pronouns(self) -> tuple[str, ...]:
@@ -148,6 +150,7 @@ def load_lexicon(language: str) -> Lexicon:
         person_nouns_female=_lower(data, "person_nouns_female"),
         adverb_ending=data.get("adverb_ending"),
         complementisers=_lower(data, "complementisers"),
+        first_name_genders=bool(data.get("first_name_genders", False)),
     )
 
 

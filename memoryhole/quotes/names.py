@@ -74,6 +74,29 @@ def speaker_pattern(lex: Lexicon, group: str = "speaker") -> str:
     return rf"(?<![\w'’-])(?P<{group}>{titled}|\b(?i:{pronouns})\b|{descriptor})"
 
 
+@cache
+def _first_names():  # gender-guesser reads its 40,000-name list once (about 0.2 s)
+    from gender_guesser.detector import Detector
+
+    return Detector(case_sensitive=False)
+
+
+_NAME_GENDERS = {
+    "male": ("masc", True), "mostly_male": ("masc", False),
+    "female": ("femn", True), "mostly_female": ("femn", False),
+}  # fmt: skip
+
+
+def first_name_gender(name: str) -> tuple[str | None, bool]:
+    """("masc" | "femn", sure) when the name's first word is a first name of one gender (sure) or
+    mostly of one ("Taylor", "Kim"), in gender-guesser's list (Jörg Michael's, compiled from many
+    countries' name registers); (None, False) otherwise."""
+    first = name.split()[0] if name.split() else ""
+    if not first.isalpha() or not first[0].isupper():
+        return None, False
+    return _NAME_GENDERS.get(_first_names().get_gender(first), (None, False))
+
+
 @lru_cache(maxsize=1)
 def _morph():  # pymorphy3 loads its dictionaries once (about 0.1 s)
     import pymorphy3
@@ -249,6 +272,14 @@ class Person:
     gender: str | None
     quoted: bool = False  # named inside a quotation: talked about, not necessarily present
     titled: bool = False  # "Mrs. Bennet": a family name after an honorific
+    # the gender a first-name list gives ("Emma"); unless `name_sure` ("Taylor" is mostly male),
+    # the pronouns after the name's mentions overrule it
+    name_gender: str | None = None
+    name_sure: bool = False
+
+    @property
+    def known_gender(self) -> str | None:
+        return self.gender or self.name_gender
 
 
 SCENE = 1500  # chars back that count as the current scene for resolving "he" / "she"
@@ -272,7 +303,16 @@ class PeopleIndex:
             if full:
                 title = _title_before(text, match.start(), lex)
                 gender = self._gender(full, title)
-                self.people.append(Person(normalise(full, lex), match.start(), gender))
+                named, sure = first_name_gender(full) if lex.first_name_genders else (None, False)
+                self.people.append(
+                    Person(
+                        normalise(full, lex),
+                        match.start(),
+                        gender,
+                        name_gender=named,
+                        name_sure=sure,
+                    )
+                )
             elif lex.honorifics_male or lex.honorifics_female:
                 self._add_titled(text, match)
 
@@ -354,11 +394,14 @@ class PeopleIndex:
             full = next(
                 (p.name for p in self.people if name in p.name.split()), normalise(name, self.lex)
             )
+            named, sure = first_name_gender(full) if self.lex.first_name_genders else (None, False)
             for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
                 if not any(
                     p.start <= match.start() < p.start + len(p.name) + 8 for p in self.people
                 ):
-                    added.append(Person(full, match.start(), None))
+                    added.append(
+                        Person(full, match.start(), None, name_gender=named, name_sure=sure)
+                    )
         self.people = sorted(self.people + added, key=lambda p: p.start)
         self._infer_genders(text)
 
@@ -374,8 +417,8 @@ class PeopleIndex:
                 votes[person.name] = votes.get(person.name, 0) + (1 if male else -1)
         self.people = [
             p
-            if p.gender or not votes.get(p.name)
-            else Person(p.name, p.start, "masc" if votes[p.name] > 0 else "femn")
+            if p.gender or p.name_sure or not votes.get(p.name)
+            else replace(p, gender="masc" if votes[p.name] > 0 else "femn")
             for p in self.people
         ]
 
@@ -460,15 +503,15 @@ class PeopleIndex:
         candidates = self.narrated_before(pos) or self.before(pos)
         if last_speaker and len(last_speaker.split()) > 1:
             speaker_person = [p for p in candidates if p.name == last_speaker]
-            if speaker_person and speaker_person[-1].gender in (None, gender):
+            if speaker_person and speaker_person[-1].known_gender in (None, gender):
                 return last_speaker
         if gender is not None:  # a person known to be of the pronoun's gender in the scene first
             for person in reversed(candidates):
                 if person.start < pos - SCENE:
                     break
-                if person.gender == gender:
+                if person.known_gender == gender:
                     return person.name
         for person in reversed(candidates):
-            if gender is None or person.gender in (None, gender):
+            if gender is None or person.known_gender in (None, gender):
                 return person.name
         return last_speaker
