@@ -337,6 +337,52 @@ def test_pronoun_resolves_to_the_last_person_of_its_gender() -> None:
     assert (q.speaker, q.speaker_norm) == ("she", "Mary")
 
 
+@pytest.mark.parametrize(
+    ("text", "speaker", "clause"),
+    [
+        (
+            "Marcelo Ebrard, der Bürgermeister von Mexiko-Stadt, teilte über Twitter mit, dass die "
+            "Wasserversorgung nicht beeinträchtigt sei.",
+            "Marcelo Ebrard",
+            "die Wasserversorgung nicht beeinträchtigt sei",
+        ),
+        (
+            "Kristina Schröder (CDU) sagte hierzu der Süddeutschen Zeitung, sie könne sich das gut "
+            "vorstellen.",
+            "Kristina Schröder",
+            "sie könne sich das gut vorstellen",
+        ),
+        (
+            "Wie die Polizei mitteilte, wurden bei dem Blitzeinschlag 19 Menschen verletzt.",
+            "die Polizei",
+            "wurden bei dem Blitzeinschlag 19 Menschen verletzt",
+        ),
+        (
+            "Nach Angaben der FAZ nimmt die Stadt Hamburg so knapp 37 Millionen Euro ein.",
+            "der FAZ",
+            "nimmt die Stadt Hamburg so knapp 37 Millionen Euro ein",
+        ),
+        (
+            "Das Buch ist laut einem Jury-Mitglied eine kluge und komische Geschichte.",
+            "einem Jury-Mitglied",
+            "Das Buch ist laut einem Jury-Mitglied eine kluge und komische Geschichte",
+        ),
+        (
+            "Unter den Passagieren befanden sich Berichten zufolge etwa 75 Schulkinder.",
+            "Berichten",
+            "Unter den Passagieren befanden sich Berichten zufolge etwa 75 Schulkinder",
+        ),
+    ],
+)
+def test_german_reported_speech_forms(text: str, speaker: str, clause: str) -> None:
+    q = _only(text, "de", "reported")
+    assert (q.speaker, q.text) == (speaker, clause)
+
+
+def test_german_laut_as_an_adjective_is_no_source() -> None:
+    assert extract_quotations("Die Kritik war schon laut geworden, bevor er kam.", "de") == []
+
+
 def test_a_first_name_tells_the_gender_a_pronoun_needs() -> None:
     text = (
         "Stephanie Kaple runs the food pantry in Key West. Her colleague Bryan Koon worries "
