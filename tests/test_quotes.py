@@ -368,6 +368,17 @@ def test_pronoun_resolves_to_the_last_person_of_its_gender() -> None:
             "Das Buch ist laut einem Jury-Mitglied eine kluge und komische Geschichte",
         ),
         (
+            "Zudem appellierte Felipe Calderón an private Fluglinien, sich an der Evakuierung zu "
+            "beteiligen.",
+            "Felipe Calderón",
+            "sich an der Evakuierung zu beteiligen",
+        ),
+        (
+            "Kritiker warnen denn auch davor, das Gebot der Trennung aufzuweichen.",
+            "Kritiker",
+            "das Gebot der Trennung aufzuweichen",
+        ),
+        (
             "Unter den Passagieren befanden sich Berichten zufolge etwa 75 Schulkinder.",
             "Berichten",
             "Unter den Passagieren befanden sich Berichten zufolge etwa 75 Schulkinder",
