@@ -65,8 +65,8 @@ _PLURAL_POSSESSIVE = re.compile(r"(?<=\ws)['’] [a-z]")  # the boys' club
 
 
 def _is_apostrophe(text: str, i: int) -> bool:
-    """’ or ' between two letters or digits ("don’t", "O'Brien", "1990's") or before a decade
-    ("the '90s")."""
+    """’ or ' between two letters or digits ("don’t", "O'Brien", "1990's"), in a genitive after
+    any mark ("the U.K.'s") or before a decade ("the '90s")."""
     if text[i] not in "’'" or i == 0 or i == len(text) - 1:
         return False
     if not text[i - 1].isspace() and _GENITIVE.match(text, i):
