@@ -390,6 +390,13 @@ def test_german_reported_speech_forms(text: str, speaker: str, clause: str) -> N
     assert (q.speaker, q.text) == (speaker, clause)
 
 
+def test_added_with_an_object_is_no_reported_speech() -> None:
+    assert extract_quotations("Connor Clifton added a goal as the Bruins beat the Devils.", "en") == []
+    assert extract_quotations("Smith added 25 points in his former home arena.", "en") == []
+    q = _only("Jones added the club would appeal the ban.", "en", "reported")
+    assert (q.speaker, q.text) == ("Jones", "the club would appeal the ban")
+
+
 def test_german_laut_as_an_adjective_is_no_source() -> None:
     assert extract_quotations("Die Kritik war schon laut geworden, bevor er kam.", "de") == []
 
