@@ -391,10 +391,29 @@ def test_german_reported_speech_forms(text: str, speaker: str, clause: str) -> N
 
 
 def test_added_with_an_object_is_no_reported_speech() -> None:
-    assert extract_quotations("Connor Clifton added a goal as the Bruins beat the Devils.", "en") == []
+    assert (
+        extract_quotations("Connor Clifton added a goal as the Bruins beat the Devils.", "en") == []
+    )
     assert extract_quotations("Smith added 25 points in his former home arena.", "en") == []
     q = _only("Jones added the club would appeal the ban.", "en", "reported")
     assert (q.speaker, q.text) == ("Jones", "the club would appeal the ban")
+
+
+def test_german_so_takes_the_noun_phrase_after_it() -> None:
+    q = _only(
+        "„Massive Eingriffe in die Grundrechte aller Bürger“ wären, so die Grünen, die Folge.", "de"
+    )
+    assert (q.speaker, q.cue) == ("die Grünen", "so")
+
+
+def test_a_quote_opening_a_paragraph_after_a_cue_and_a_colon_is_that_speakers() -> None:
+    text = (
+        "Suleiman Dedefo, äthiopischer Botschafter, sagte auf Twitter:\n\n"
+        "„Der aktuelle Versuch erinnert uns an den Krieg von 1974.“"
+    )
+    assert _only(text, "de").speaker == "Suleiman Dedefo"
+    heading = "NASA enlisted the upstarts.\n\nMore:\n\n“We have a need,” Steve Clarke said."
+    assert _only(heading, "en").speaker == "Steve Clarke"
 
 
 def test_german_laut_as_an_adjective_is_no_source() -> None:

@@ -278,16 +278,15 @@ def _direct(
     if not inner:
         return None
     para_start, para_end = _paragraph_bounds(text, span.start)
-    colon = _colon_before(text, span.start, max(prev_end, para_start))
+    lead_end, floor = _lead_in(text, span.start, para_start, prev_end, lex)
+    colon = _colon_before(text, lead_end, floor)
     if _looks_like_title(inner, lex) and not colon or _is_term(text, span, para_start, inner, lex):
         return None
     if narration is not None:
         after = _after(text, narration.start, narration.end, lex, people, last, True)
     else:
         after = _after(text, span.end, min(next_start, para_end), lex, people, last)
-    before = (
-        None if after else _before(text, span.start, max(prev_end, para_start), lex, people, last)
-    )
+    before = None if after else _before(text, lead_end, floor, lex, people, last)
     cued = after or before or colon or narration is not None
     if after is not None and after.speaker is None and lex.subject_speaker:
         after = None  # "„…“ schiesse, könne nur so bezeichnet werden": no one at that cue
@@ -417,6 +416,24 @@ def _last_person(text: str, span: Span, para_start: int, people: PeopleIndex) ->
     """An uncued quote right after a sentence about someone ("Coach Peter Hall was blunt. “…”")."""
     earlier = [p for p in people.narrated_before(span.start) if p.start >= para_start]
     return Attribution(None, earlier[-1].name, None) if earlier else None
+
+
+def _lead_in(
+    text: str, start: int, para_start: int, prev_end: int, lex: Lexicon
+) -> tuple[int, int]:
+    """Where the words introducing a quote end, and how far back they may go: its own paragraph
+    before it, or, for a quote opening its paragraph after one that ends in a colon and holds a
+    cue ("Der Botschafter sagte auf Twitter:" / „…“), that paragraph."""
+    own = (start, max(prev_end, para_start))
+    if para_start < 2 or text[para_start:start].strip():
+        return own
+    before = text[:para_start].rstrip()
+    if not before.endswith(":") or prev_end >= len(before):
+        return own
+    floor = max(prev_end, _paragraph_bounds(text, len(before) - 1)[0])
+    if not _patterns(lex).cue.search(text, floor, len(before)):
+        return own  # "More:", "Rioba kennt solche Konflikte:": no one said so there
+    return len(before), floor
 
 
 def _colon_before(text: str, start: int, floor: int) -> bool:
@@ -560,6 +577,11 @@ def _pick_speaker(
         source = _impersonal_source(window, offset, cue, lex, people, last)
         if source is not None:
             return source
+    if cue.group(0).casefold() in lex.np_cues:  # "…“, so die Grünen, …": the phrase after it
+        found = _noun_phrase_re(lex).match(window, cue.end())
+        if found is not None and not _not_a_speaker(found.group("np"), lex):
+            phrase = found.group("np")
+            return _attribution(phrase, offset + found.start("np"), cue.group(0), lex, people, last)
     best: tuple[float, re.Match[str]] | None = None
     for match in _patterns(lex).speaker.finditer(window):
         phrase = match.group("speaker")
@@ -608,16 +630,26 @@ def _impersonal_source(
     )
 
 
+def _noun_phrase(lex: Lexicon) -> str:
+    """A noun phrase: determiner, a lower-case adjective, a capitalised noun (or a name of several
+    words), then `np_links` and more of them ("der Vorsitzende des Verbands")."""
+    dets, links = _alternation(lex.determiners), _alternation(tuple(lex.np_links))
+    rest = r"[\w'’-]*"
+    capitalised = rf"[{UPPER}]{rest}(?:\s+[{UPPER}]{rest})*"
+    noun = rf"(?:[^\W\d_{UPPER}]{rest}\s+)?{capitalised}"  # an adjective may come first
+    return rf"(?:(?:{dets})\s+)?{noun}(?:\s+(?:{links})\s+(?:(?:{dets})\s+)?{noun})*"
+
+
+@cache
+def _noun_phrase_re(lex: Lexicon) -> re.Pattern[str]:
+    return re.compile(rf"\s*(?P<np>{_noun_phrase(lex)})")
+
+
 @cache
 def _source_re(lex: Lexicon) -> re.Pattern[str]:
     """ "in einem Positionspapier des Ministeriums": a preposition of `source_preps`, then a noun
-    phrase (determiner, a lower-case adjective, a capitalised noun, `np_links` + more of them)."""
-    dets, links = _alternation(lex.determiners), _alternation(tuple(lex.np_links))
-    rest = r"[\w'’-]*"
-    capitalised = rf"[{UPPER}]{rest}(?:\s+[{UPPER}]{rest})*"  # a noun, or a name of several words
-    noun = rf"(?:[^\W\d_{UPPER}]{rest}\s+)?{capitalised}"  # an adjective may come first
-    np = rf"(?:(?:{dets})\s+)?{noun}(?:\s+(?:{links})\s+(?:(?:{dets})\s+)?{noun})*"
-    return re.compile(rf"\s*(?:{_alternation(lex.source_preps)})\s+(?P<np>{np})\s*")
+    phrase."""
+    return re.compile(rf"\s*(?:{_alternation(lex.source_preps)})\s+(?P<np>{_noun_phrase(lex)})\s*")
 
 
 @cache

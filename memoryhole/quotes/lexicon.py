@@ -82,6 +82,8 @@ class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost
     # Bericht"; `source_preps`: the prepositions before such a document)
     impersonal_cues: frozenset[str] = frozenset()  # lower-case
     source_preps: tuple[str, ...] = ()
+    # lower-case cues followed right away by the speaker's noun phrase ("…“, so die Grünen, …")
+    np_cues: frozenset[str] = frozenset()
     opener_tags: frozenset[str] = frozenset()
     # lower-case nouns for a person of a gender: "said the old man" stands for a man in the scene
     person_nouns_male: frozenset[str] = frozenset()
@@ -145,6 +147,7 @@ def load_lexicon(language: str) -> Lexicon:
         object_cues=_lower(data, "object_cues"),
         impersonal_cues=_lower(data, "impersonal_cues"),
         source_preps=_words(data, "source_preps"),
+        np_cues=_lower(data, "np_cues"),
         opener_tags=frozenset(data.get("opener_tags", [])),
         person_nouns_male=_lower(data, "person_nouns_male"),
         person_nouns_female=_lower(data, "person_nouns_female"),
