@@ -416,6 +416,13 @@ def test_a_quote_opening_a_paragraph_after_a_cue_and_a_colon_is_that_speakers() 
     assert _only(heading, "en").speaker == "Steve Clarke"
 
 
+def test_german_object_of_a_preposition_before_a_colon_is_no_speaker() -> None:
+    text = (
+        "Er wandte sich mit einer Botschaft an die erschienenen Gäste: „Es ist noch viel zu tun.“"
+    )
+    assert _only(text, "de").speaker != "Gäste"
+
+
 def test_german_laut_as_an_adjective_is_no_source() -> None:
     assert extract_quotations("Die Kritik war schon laut geworden, bevor er kam.", "de") == []
 

@@ -554,7 +554,11 @@ def _before(
     if cues:
         return _pick_speaker(window, lo, cues[-1], lex, people, last)
     colon = pats.colon_speaker.search(window)
-    if colon and not _not_a_speaker(colon.group("speaker"), lex):
+    if (
+        colon
+        and not _not_a_speaker(colon.group("speaker"), lex)
+        and not _after_preposition(window, colon.start("speaker"), lex)
+    ):
         return _attribution(colon.group("speaker"), lo + colon.start(), None, lex, people, last)
     return None
 
@@ -592,6 +596,8 @@ def _pick_speaker(
             continue  # the cue itself
         if phrase.casefold() in lex.possessives and _POSSESSED.match(window, match.end()):
             continue  # "said her mother": a description, picked below
+        if _after_preposition(window, match.start(), lex):
+            continue  # "wandte sich an die Gäste: „…“": an object, not the speaker
         score = distance + _speaker_penalty(phrase, lex, people)
         if best is None or score < best[0]:
             best = (score, match)
@@ -688,6 +694,20 @@ def _speaker_penalty(phrase: str, lex: Lexicon, people: PeopleIndex) -> int:
     if people.known_surname(name):
         return -20
     return 60
+
+
+def _after_preposition(window: str, start: int, lex: Lexicon) -> bool:
+    """The phrase at `start` follows one of the lexicon's `object_preps`, with at most determiners
+    and two lower-case words (adjectives) between: "an die erschienenen Gäste", "to the crowd"."""
+    if not lex.object_preps:
+        return False
+    words = window[max(0, start - 60) : start].split()[-4:]
+    for back, word in enumerate(reversed(words)):
+        if word.casefold() in lex.object_preps:
+            return True
+        if back >= 3 or not (word.casefold() in lex.determiners or word[:1].islower()):
+            return False
+    return False
 
 
 def _not_a_speaker(phrase: str, lex: Lexicon) -> bool:

@@ -84,6 +84,8 @@ class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost
     source_preps: tuple[str, ...] = ()
     # lower-case cues followed right away by the speaker's noun phrase ("…“, so die Grünen, …")
     np_cues: frozenset[str] = frozenset()
+    # lower-case prepositions: a phrase after one is an object, never the speaker ("an die Gäste")
+    object_preps: frozenset[str] = frozenset()
     opener_tags: frozenset[str] = frozenset()
     # lower-case nouns for a person of a gender: "said the old man" stands for a man in the scene
     person_nouns_male: frozenset[str] = frozenset()
@@ -148,6 +150,7 @@ def load_lexicon(language: str) -> Lexicon:
         impersonal_cues=_lower(data, "impersonal_cues"),
         source_preps=_words(data, "source_preps"),
         np_cues=_lower(data, "np_cues"),
+        object_preps=_lower(data, "object_preps"),
         opener_tags=frozenset(data.get("opener_tags", [])),
         person_nouns_male=_lower(data, "person_nouns_male"),
         person_nouns_female=_lower(data, "person_nouns_female"),
