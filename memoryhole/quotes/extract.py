@@ -583,7 +583,9 @@ def _pick_speaker(
             return source
     if cue.group(0).casefold() in lex.np_cues:  # "…“, so die Grünen, …": the phrase after it
         found = _noun_phrase_re(lex).match(window, cue.end())
-        if found is not None and not _not_a_speaker(found.group("np"), lex):
+        if found is None:
+            return None  # "laut geworden": an adjective, no cue
+        if not _not_a_speaker(found.group("np"), lex):
             phrase = found.group("np")
             return _attribution(phrase, offset + found.start("np"), cue.group(0), lex, people, last)
     best: tuple[float, re.Match[str]] | None = None
@@ -697,16 +699,17 @@ def _speaker_penalty(phrase: str, lex: Lexicon, people: PeopleIndex) -> int:
 
 
 def _after_preposition(window: str, start: int, lex: Lexicon) -> bool:
-    """The phrase at `start` follows one of the lexicon's `object_preps`, with at most determiners
-    and two lower-case words (adjectives) between: "an die erschienenen Gäste", "to the crowd"."""
+    """The phrase at `start` follows one of the lexicon's `object_preps`, directly or after a
+    determiner and up to two lower-case words (adjectives): "an die erschienenen Gäste"."""
     if not lex.object_preps:
         return False
-    words = window[max(0, start - 60) : start].split()[-4:]
-    for back, word in enumerate(reversed(words)):
-        if word.casefold() in lex.object_preps:
-            return True
-        if back >= 3 or not (word.casefold() in lex.determiners or word[:1].islower()):
-            return False
+    words = [w.casefold() for w in window[max(0, start - 60) : start].split()[-4:]]
+    if words and words[-1] in lex.object_preps:
+        return True
+    for back in (1, 2, 3):  # the determiner's place, counted from the phrase
+        if len(words) > back and words[-1 - back] in lex.object_preps:
+            between = words[len(words) - back :]
+            return between[0] in lex.determiners and all(w.isalpha() for w in between[1:])
     return False
 
 
