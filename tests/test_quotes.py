@@ -390,6 +390,14 @@ def test_german_reported_speech_forms(text: str, speaker: str, clause: str) -> N
     assert (q.speaker, q.text) == (speaker, clause)
 
 
+def test_who_was_told_is_no_speaker() -> None:
+    text = (
+        "Cmdr. Sean Robertson, a spokesperson for the operation, told VOA correspondent Carla "
+        "Babb: “The claim is false.”"
+    )
+    assert _only(text, "en", "direct").speaker_norm == "Sean Robertson"
+
+
 def test_added_with_an_object_is_no_reported_speech() -> None:
     assert (
         extract_quotations("Connor Clifton added a goal as the Bruins beat the Devils.", "en") == []

@@ -600,6 +600,8 @@ def _pick_speaker(
             continue  # "said her mother": a description, picked below
         if _after_preposition(window, match.start(), lex):
             continue  # "wandte sich an die Gäste: „…“": an object, not the speaker
+        if cue.group(0).casefold() in lex.addressee_cues and _addressed(window, cue, match):
+            continue  # "X told VOA correspondent Carla Babb": she was told
         score = distance + _speaker_penalty(phrase, lex, people)
         if best is None or score < best[0]:
             best = (score, match)
@@ -696,6 +698,12 @@ def _speaker_penalty(phrase: str, lex: Lexicon, people: PeopleIndex) -> int:
     if people.known_surname(name):
         return -20
     return 60
+
+
+def _addressed(window: str, cue: re.Match[str], match: re.Match[str]) -> bool:
+    """The phrase follows the cue within its clause: no comma or sentence end between them."""
+    between = window[cue.end() : match.start()]
+    return match.start() >= cue.end() and len(between) < 60 and not re.search(r"[,;:.!?]", between)
 
 
 def _after_preposition(window: str, start: int, lex: Lexicon) -> bool:

@@ -86,6 +86,8 @@ class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost
     np_cues: frozenset[str] = frozenset()
     # lower-case prepositions: a phrase after one is an object, never the speaker ("an die Gäste")
     object_preps: frozenset[str] = frozenset()
+    # lower-case cues whose object is who was spoken to ("told reporters", "told Carla Babb")
+    addressee_cues: frozenset[str] = frozenset()
     opener_tags: frozenset[str] = frozenset()
     # lower-case nouns for a person of a gender: "said the old man" stands for a man in the scene
     person_nouns_male: frozenset[str] = frozenset()
@@ -151,6 +153,7 @@ def load_lexicon(language: str) -> Lexicon:
         source_preps=_words(data, "source_preps"),
         np_cues=_lower(data, "np_cues"),
         object_preps=_lower(data, "object_preps"),
+        addressee_cues=_lower(data, "addressee_cues"),
         opener_tags=frozenset(data.get("opener_tags", [])),
         person_nouns_male=_lower(data, "person_nouns_male"),
         person_nouns_female=_lower(data, "person_nouns_female"),
