@@ -390,6 +390,23 @@ def test_german_reported_speech_forms(text: str, speaker: str, clause: str) -> N
     assert (q.speaker, q.text) == (speaker, clause)
 
 
+@pytest.mark.parametrize(
+    ("text", "language", "speaker_norm"),
+    [
+        ("According to Reuters, the talks will resume on Monday.", "en", "Reuters"),
+        ("The Kremlin said the talks would resume on Monday.", "en", "Kremlin"),
+        ("Laut Polizei wurden drei Menschen verletzt.", "de", "Polizei"),
+        ("По данным Росстата, инфляция в марте замедлилась.", "ru", "Росстат"),
+        ("По данным МИДа, визит состоится в мае.", "ru", "МИД"),
+        ("Кремль заявил, что визит состоится.", "ru", "Кремль"),
+    ],
+)
+def test_an_organisation_is_a_source_of_reported_speech(
+    text: str, language: str, speaker_norm: str
+) -> None:
+    assert _only(text, language, "reported").speaker_norm == speaker_norm
+
+
 def test_who_was_told_is_no_speaker() -> None:
     text = (
         "Cmdr. Sean Robertson, a spokesperson for the operation, told VOA correspondent Carla "

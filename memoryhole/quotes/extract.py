@@ -722,12 +722,19 @@ def _after_preposition(window: str, start: int, lex: Lexicon) -> bool:
 
 
 def _not_a_speaker(phrase: str, lex: Lexicon) -> bool:
+    """No one at all (`_no_one`), or one word naming an organisation or place ("Reuters" in "told
+    Reuters" is who was told; a direct quote's speaker is a person or a described one)."""
+    words = phrase.split()
+    return _no_one(phrase, lex) or len(words) == 1 and words[0].rstrip(".,") in lex.non_person_words
+
+
+def _no_one(phrase: str, lex: Lexicon) -> bool:
+    """A heading, sentence openers only, or one adverbial opener ("Gleichzeitig")."""
     words = phrase.split()
     if len(words) > 2 and phrase.isupper():
         return True  # "ABOUT THE VIRUS OUTBREAK: …": a heading
     return all(w in lex.not_names and not is_pronoun(w, lex) for w in words) or (
-        len(words) == 1
-        and (words[0].rstrip(".,") in lex.non_person_words or is_opener(words[0], lex))
+        len(words) == 1 and is_opener(words[0], lex)
     )
 
 
@@ -808,8 +815,8 @@ def _reported_quotations(
             if _mostly_direct(q_start, q_end, direct) or q_end - q_start < 8:
                 continue
             quote = _reported(text, match, s_start, q_start, q_end, lex, people, last, language)
-            if quote.speaker is not None and _not_a_speaker(quote.speaker, lex):
-                # "Gleichzeitig bestätigt …": an adverb, not who reports
+            if quote.speaker is not None and _no_one(quote.speaker, lex):
+                # "Gleichzeitig bestätigt …": an adverb, not who reports ("Reuters" may)
                 quote = replace(quote, speaker=None, speaker_norm=None)
             out.append(quote)
             last = quote

@@ -232,7 +232,30 @@ def normalise(phrase: str, lex: Lexicon, genitive: bool = False) -> str:
         name = re.sub(lex.genitive_suffix + r"$", "", name)
     if lex.language == "ru" or _CYRILLIC.search(name):
         name = normalise_russian(name)
+        if genitive:
+            name = _ru_head_nominative(name)
     return name
+
+
+def _ru_head_nominative(phrase: str) -> str:
+    """ "по данным Росстата" -> "Росстат", "Министерства обороны" -> "Министерство обороны": a
+    source's head noun (not a name, which `normalise_russian` folds) from the genitive; the words
+    after it stay as written (they are its own genitive attributes)."""
+    words = phrase.split()
+    if not words:
+        return phrase
+    named, parses = _ru_parse(words[0])
+    if not parses or parses[0] in named or not {"NOUN", "gent"} <= set(parses[0].tag.grammemes):
+        return phrase  # the likeliest reading: a common noun in the genitive
+    form = parses[0].inflect({"nomn"})
+    if form is None:
+        return phrase
+    head = form.word
+    if words[0][:-1].isupper() and len(words[0]) > 2:
+        head = head.upper()  # "МИДа" -> "МИД"
+    elif words[0][:1].isupper():
+        head = head[:1].upper() + head[1:]
+    return " ".join([head, *words[1:]])
 
 
 def speaker_key(name: str) -> str:
