@@ -407,6 +407,14 @@ def test_an_organisation_is_a_source_of_reported_speech(
     assert _only(text, language, "reported").speaker_norm == speaker_norm
 
 
+def test_a_prepositional_phrase_may_stand_between_the_source_and_its_cue() -> None:
+    q = _only("Scientists at the institute said that the ice shelf was melting.", "en", "reported")
+    assert (q.speaker, q.text) == ("Scientists", "the ice shelf was melting")
+    assert (
+        extract_quotations("We took the new Pro for a spin and can say that it works.", "en") == []
+    )
+
+
 def test_who_was_told_is_no_speaker() -> None:
     text = (
         "Cmdr. Sean Robertson, a spokesperson for the operation, told VOA correspondent Carla "

@@ -26,7 +26,7 @@ from memoryhole.quotes.evaluate import (
 
 # corpus -> (direct F1, direct+speaker F1, reported F1, reported+speaker F1); measured minus a margin
 FLOORS = {
-    "en": (0.95, 0.95, 0.90, 0.90),
+    "en": (0.95, 0.95, 0.95, 0.95),
     "ru": (0.95, 0.95, 0.95, 0.90),
     "az": (0.95, 0.95, 0.95, 0.95),
     "de-wikinews-test": (0.90, 0.62, 0.50, 0.40),

@@ -608,7 +608,7 @@ def _pick_speaker(
     named = best is not None and people.is_person(best[1].group("speaker")) and best[0] < -20
     if best is None or (best[0] > 2 and not named):
         described = _adjacent_descriptor(window, cue, lex)
-        if described is not None:
+        if described is not None and not _after_preposition(window, described[1], lex):
             phrase, start = described
             return _attribution(phrase, offset + start, cue.group(0), lex, people, last)
     if best is None:
