@@ -19,6 +19,7 @@ import zlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from http.cookiejar import CookieJar
 from typing import Literal, Protocol
 
 import brotli
@@ -387,9 +388,11 @@ class Fetcher:
         self.on_aux_fetch = on_aux_fetch
         self._own_client = client is None
         self._client = client or self._new_client()
-        # One connection pool per host: httpcore scans every pooled connection (a poll() each) on
-        # every request, so one shared pool for hundreds of hosts costs more than the request.
-        self._clients: dict[str, httpx.AsyncClient] = {}
+        # One connection pool per origin: httpcore scans every pooled connection (a poll() each) on
+        # every request, so one shared pool for many origins costs more than the request. Cookies
+        # are kept per host (one jar shared by the host's origins), as browsers keep them.
+        self._clients: dict[tuple[str, str, int | None], httpx.AsyncClient] = {}
+        self._jars: dict[str, CookieJar] = {}
         self._timeout = httpx.Timeout(
             connect=limits.connect_timeout,
             read=limits.read_timeout,
@@ -502,21 +505,23 @@ class Fetcher:
                 await asyncio.sleep(slot - now)
             yield
 
-    def _new_client(self) -> httpx.AsyncClient:
+    def _new_client(self, cookies: CookieJar | None = None) -> httpx.AsyncClient:
         keep = max(2, self.per_host)
         return httpx.AsyncClient(
             follow_redirects=False,
             trust_env=False,
+            cookies=cookies,
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=keep),
         )
 
-    def _client_for(self, url: str) -> httpx.AsyncClient:
+    def _client_for(self, url: httpx.URL) -> httpx.AsyncClient:
         if not self._own_client:
             return self._client
-        host = httpx.URL(url).host if "://" in url else ""
-        client = self._clients.get(host)
+        origin = (url.scheme, url.host, url.port)
+        client = self._clients.get(origin)
         if client is None:
-            client = self._clients[host] = self._new_client()
+            jar = self._jars.setdefault(url.host, CookieJar())
+            client = self._clients[origin] = self._new_client(jar)
         return client
 
     async def _exchange(
@@ -524,19 +529,19 @@ class Fetcher:
     ) -> tuple[Exchange, _Failure | None]:
         """One request/response; the response (possibly partial) and why it is partial, if it is."""
         try:
-            request = self._client_for(chain.current).build_request(
-                "GET", chain.current, headers=headers, timeout=self._timeout
-            )
+            url = httpx.URL(chain.current)  # parsed once: build_request takes the parsed URL as is
+            client = self._client_for(url)
+            request = client.build_request("GET", url, headers=headers, timeout=self._timeout)
         except (httpx.InvalidURL, httpx.UnsupportedProtocol, ValueError) as exc:
             raise _Failure("protocol", f"invalid URL {chain.current[:200]!r}: {exc}") from exc
         async with self._host_slot(request.url.host):
             loop = asyncio.get_running_loop()
             if chain.deadline is None:
                 chain.deadline = loop.time() + self.limits.total_timeout
-            return await self._send(request, chain.deadline)
+            return await self._send(client, request, chain.deadline)
 
     async def _send(
-        self, request: httpx.Request, deadline: float
+        self, client: httpx.AsyncClient, request: httpx.Request, deadline: float
     ) -> tuple[Exchange, _Failure | None]:
         started = utcnow()
         response: httpx.Response | None = None
@@ -545,7 +550,6 @@ class Fetcher:
         failure: _Failure | None = None
         try:
             async with asyncio.timeout_at(deadline):
-                client = self._clients.get(request.url.host, self._client)
                 response = await client.send(request, stream=True, follow_redirects=False)
                 try:
                     peer = _peer_ip(response)  # read now: the socket is gone after aclose()
