@@ -19,7 +19,6 @@ import zlib
 from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from http.cookiejar import CookieJar
 from typing import Literal, Protocol
 
 import brotli
@@ -390,11 +389,9 @@ class Fetcher:
         # One TLS context for all our clients: making one costs about 20 ms of CPU.
         self._ssl: ssl.SSLContext | None = None
         self._client = client or self._new_client()
-        # One connection pool per origin: httpcore scans every pooled connection (a poll() each) on
-        # every request, so one shared pool for many origins costs more than the request. Cookies
-        # are kept per host (one jar shared by the host's origins), as browsers keep them.
-        self._clients: dict[tuple[str, str, int | None], httpx.AsyncClient] = {}
-        self._jars: dict[str, CookieJar] = {}
+        # One connection pool per host: httpcore scans every pooled connection (a poll() each) on
+        # every request, so one shared pool for hundreds of hosts costs more than the request.
+        self._clients: dict[str, httpx.AsyncClient] = {}
         self._timeout = httpx.Timeout(
             connect=limits.connect_timeout,
             read=limits.read_timeout,
@@ -507,7 +504,7 @@ class Fetcher:
                 await asyncio.sleep(slot - now)
             yield
 
-    def _new_client(self, cookies: CookieJar | None = None) -> httpx.AsyncClient:
+    def _new_client(self) -> httpx.AsyncClient:
         keep = max(2, self.per_host)
         if self._ssl is None:
             self._ssl = httpx.create_ssl_context(trust_env=False)  # what verify=True makes
@@ -515,18 +512,15 @@ class Fetcher:
             follow_redirects=False,
             trust_env=False,
             verify=self._ssl,
-            cookies=cookies,
             limits=httpx.Limits(max_connections=None, max_keepalive_connections=keep),
         )
 
     def _client_for(self, url: httpx.URL) -> httpx.AsyncClient:
         if not self._own_client:
             return self._client
-        origin = (url.scheme, url.host, url.port)
-        client = self._clients.get(origin)
+        client = self._clients.get(url.host)
         if client is None:
-            jar = self._jars.setdefault(url.host, CookieJar())
-            client = self._clients[origin] = self._new_client(jar)
+            client = self._clients[url.host] = self._new_client()
         return client
 
     async def _exchange(
