@@ -140,11 +140,11 @@ class Store:
 
     def update_outlet(self, outlet_id: int, **values: Any) -> None:
         with self.engine.begin() as conn:
-            conn.execute(prepared.UPDATE_OUTLET, {"where_id": outlet_id, **values})
+            conn.execute(prepared.UPDATE_OUTLET, prepared.set_values(t.outlets, outlet_id, values))
 
     def update_source(self, source_id: int, **values: Any) -> None:
         with self.engine.begin() as conn:
-            conn.execute(prepared.UPDATE_SOURCE, {"where_id": source_id, **values})
+            conn.execute(prepared.UPDATE_SOURCE, prepared.set_values(t.sources, source_id, values))
 
     # ---- what is due ------------------------------------------------------------------------
     def due_sources(
@@ -496,7 +496,9 @@ class Store:
                 updates["current_version"] = number
                 updates["title"] = document.title
             if updates:
-                conn.execute(prepared.UPDATE_ARTICLE, {"where_id": article_id, **updates})
+                conn.execute(
+                    prepared.UPDATE_ARTICLE, prepared.set_values(t.articles, article_id, updates)
+                )
             for ev in outcome.events:
                 self._append_event(
                     conn, ev, fetch_id, version_id if ev.version_is_new else None, prev
@@ -565,7 +567,9 @@ class Store:
 
     def update_article(self, article_id: int, **values: Any) -> None:
         with self.engine.begin() as conn:
-            conn.execute(prepared.UPDATE_ARTICLE, {"where_id": article_id, **values})
+            conn.execute(
+                prepared.UPDATE_ARTICLE, prepared.set_values(t.articles, article_id, values)
+            )
 
     def revisit_target(self, payload_digest: str) -> tuple[str, datetime, str] | None:
         """(uri, date, record id) of the first full response with this payload digest, for revisits."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy.exc import CompileError
 
 from . import schema as t
 
@@ -24,6 +25,16 @@ UPDATE_SOURCE = update(t.sources).where(t.sources.c.id == bindparam("where_id"))
 SET_OWN_DATE = update(t.articles).where(
     t.articles.c.id == bindparam("where_id"), t.articles.c.published.is_(None)
 )
+
+
+def set_values(table: Any, row_id: int, values: dict[str, Any]) -> dict[str, Any]:
+    """Parameters for ``UPDATE_*``: ``values`` for the SET clause, ``row_id`` for the WHERE clause.
+    A name that is not a column fails here, as it would in ``.values(...)``, not silently."""
+    unknown = values.keys() - table.c.keys()
+    if unknown:
+        raise CompileError(f"Unconsumed column names: {', '.join(sorted(unknown))}")
+    return {"where_id": row_id, **values}
+
 
 ARTICLE_STATE = select(t.articles.c.state).where(t.articles.c.id == bindparam("article_id"))
 LATEST_VERSION = (
