@@ -22,8 +22,8 @@ import sys
 from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass
 
-from .extract import extract
-from .fingerprint import body_fingerprint, is_trusted
+from .extract import extract, extract_tree, parse_html_safely
+from .fingerprint import is_trusted, tree_fingerprint
 from .models import Document
 
 
@@ -36,16 +36,20 @@ class Analysis:
 def analyse(
     body: bytes, charset: str | None, url: str, previous_fingerprint: str | None
 ) -> Analysis:
-    fp = body_fingerprint(body, charset)
+    root = parse_html_safely(body, charset)  # parsed once for both: neither changes the tree
+    fp = tree_fingerprint(root)
     if fp == previous_fingerprint and is_trusted(fp):
         return Analysis(fp, None)
-    return Analysis(fp, extract(body, url, charset=charset))
+    return Analysis(fp, extract_tree(root, url))
 
 
 def _worker_start() -> None:
-    """Run first in each worker: die with the monitor, and let go of the monitor's sockets."""
+    """Run first in each worker: die with the monitor, let go of the monitor's sockets, and load
+    what extraction needs (a second or more of CPU) before the first page comes."""
     _die_with_parent()
     _close_inherited_sockets()
+    with contextlib.suppress(Exception):  # a failure here is met (and reported) on a real page
+        warm_up()
 
 
 def _close_inherited_sockets() -> None:

@@ -22,7 +22,15 @@ import trafilatura
 from memoryhole.models import Document
 from memoryhole.urls import canonicalize, same_site, url_kind
 
-__all__ = ["extract", "extract_links", "decode_html", "parse_html", "normalise_text"]
+__all__ = [
+    "extract",
+    "extract_tree",
+    "extract_links",
+    "decode_html",
+    "parse_html",
+    "parse_html_safely",
+    "normalise_text",
+]
 
 # --- decoding -----------------------------------------------------------------------------------
 
@@ -333,10 +341,21 @@ def _pick_date(found: str | None, declared: str | None) -> str | None:
 
 def extract(html: bytes | str, url: str, *, charset: str | None = None) -> Document:
     """HTML -> Document. Never raises: an unparseable page gives an empty "other" Document."""
+    return extract_tree(parse_html_safely(html, charset), url)
+
+
+def parse_html_safely(
+    html: bytes | str, charset: str | None = None
+) -> lxml.html.HtmlElement | None:
+    """`parse_html`, with None for a page that makes it raise."""
     try:
-        root = parse_html(html, charset)
+        return parse_html(html, charset)
     except Exception:
-        root = None
+        return None
+
+
+def extract_tree(root: lxml.html.HtmlElement | None, url: str) -> Document:
+    """`extract` on a page already parsed with `parse_html` (the tree is read, never changed)."""
     if root is None:
         return Document(url, None, "", "", None, None, None, "", "other")
     meta = _page_meta(root, url)

@@ -9,9 +9,9 @@ import re
 
 import lxml.html
 
-from memoryhole.extract import parse_html
+from memoryhole.extract import parse_html_safely
 
-__all__ = ["body_fingerprint", "is_furniture"]
+__all__ = ["body_fingerprint", "tree_fingerprint", "is_furniture"]
 
 #: Bumped whenever the algorithm changes, so stored fingerprints stop matching (a miss only
 #: costs one full extraction).
@@ -124,10 +124,11 @@ def body_fingerprint(html: bytes, charset: str | None = None) -> str:
     """ "fp1:" + sha256 of the title and main paragraphs. Equal for two loads of one article
     whose furniture (clock, counters, nonces, most-read lists, ads) changed; different when
     the title or any paragraph changed. Never raises."""
-    try:
-        root = parse_html(html, charset)
-    except Exception:
-        root = None
+    return tree_fingerprint(parse_html_safely(html, charset))
+
+
+def tree_fingerprint(root: lxml.html.HtmlElement | None) -> str:
+    """`body_fingerprint` of a page already parsed with `parse_html` (the tree is not changed)."""
     if root is None:
         return f"{VERSION}:empty"
     paragraphs = _paragraphs(_scope(root))

@@ -7,6 +7,7 @@ All datetimes are timezone-aware UTC.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -147,7 +148,7 @@ class Fetch:
                 out.append((ex.status, ex.url, loc))
         return tuple(out)
 
-    @property
+    @functools.cached_property  # a check reads it up to three times; the body is tens of KB
     def payload_sha256(self) -> str | None:
         return sha256_hex(self.body) if self.status is not None else None
 

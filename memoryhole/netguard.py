@@ -92,6 +92,8 @@ class AddressGuard:
                 hosts.add(entry.strip().lower().rstrip("."))
         self._networks = tuple(networks)
         self._hosts = frozenset(hosts)
+        # Every fetch asks about the same few addresses, twice (resolved, then connected to).
+        self._verdicts: dict[IPAddress | str, str | None] = {}
 
     def host_allowed(self, host: str) -> bool:
         """True when the operator allowed this host name outright (no address check)."""
@@ -99,6 +101,17 @@ class AddressGuard:
 
     def ip_problem(self, ip: IPAddress | str) -> str | None:
         """Why a connection to ``ip`` is refused, or None when it is allowed."""
+        try:
+            return self._verdicts[ip]
+        except KeyError:
+            pass
+        verdict = self._ip_problem(ip)
+        if len(self._verdicts) >= 4096:
+            self._verdicts.clear()
+        self._verdicts[ip] = verdict
+        return verdict
+
+    def _ip_problem(self, ip: IPAddress | str) -> str | None:
         addr = ipaddress.ip_address(ip) if isinstance(ip, str) else ip
         candidates = [a for a in (addr, _embedded_ipv4(addr)) if a is not None]
         if any(a.version == n.version and a in n for a in candidates for n in self._networks):

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, Engine, and_, func, insert, or_, select, text
 from sqlalchemy.exc import IntegrityError
 
 from ..models import Document, Fetch, WarcLocation
+from . import prepared
 from . import schema as t
 from .db import StoreError, integrity_ok, make_engine, sqlite_url, upgrade
 
@@ -112,9 +113,12 @@ class Store:
             )
 
     def outlet(self, *, name: str | None = None, id: int | None = None) -> dict | None:
-        cond = t.outlets.c.name == name if name is not None else t.outlets.c.id == id
         with self.engine.connect() as conn:
-            row = conn.execute(select(t.outlets).where(cond)).mappings().first()
+            if name is not None:
+                result = conn.execute(select(t.outlets).where(t.outlets.c.name == name))
+            else:
+                result = conn.execute(prepared.OUTLET_BY_ID, {"outlet_id": id})
+            row = result.mappings().first()
             return dict(row) if row else None
 
     def outlets(self) -> list[dict]:
@@ -136,11 +140,11 @@ class Store:
 
     def update_outlet(self, outlet_id: int, **values: Any) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(t.outlets).where(t.outlets.c.id == outlet_id).values(**values))
+            conn.execute(prepared.UPDATE_OUTLET, prepared.set_values(t.outlets, outlet_id, values))
 
     def update_source(self, source_id: int, **values: Any) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(t.sources).where(t.sources.c.id == source_id).values(**values))
+            conn.execute(prepared.UPDATE_SOURCE, prepared.set_values(t.sources, source_id, values))
 
     # ---- what is due ------------------------------------------------------------------------
     def due_sources(
@@ -152,17 +156,7 @@ class Store:
         not_since: datetime | None = None,
     ) -> list[dict]:
         """Sources due for a poll (``not_since``: only those not polled since then, for one-pass runs)."""
-        s = t.sources
-        q = (
-            select(
-                s, t.outlets.c.homepage, t.outlets.c.poll_seconds, t.outlets.c.name.label("outlet")
-            )
-            .join(t.outlets, t.outlets.c.id == s.c.outlet_id)
-            .where(s.c.next_poll_at <= now, t.outlets.c.paused.is_(False))
-            .order_by(s.c.next_poll_at)
-            .limit(limit)
-        )
-        return self._due(q, s, exclude, not_since, s.c.last_polled_at)
+        return self._due(prepared.DUE_SOURCES, now, limit, exclude, not_since)
 
     def due_articles(
         self,
@@ -173,34 +167,29 @@ class Store:
         not_since: datetime | None = None,
     ) -> list[dict]:
         """Articles due for a check (``not_since``: only those not checked since then)."""
-        a = t.articles
-        q = (
-            select(a, t.outlets.c.homepage, t.outlets.c.name.label("outlet"))
-            .join(t.outlets, t.outlets.c.id == a.c.outlet_id)
-            .where(a.c.next_check_at <= now, t.outlets.c.paused.is_(False))
-            .order_by(a.c.next_check_at)
-            .limit(limit)
-        )
-        return self._due(q, a, exclude, not_since, a.c.last_checked)
+        return self._due(prepared.DUE_ARTICLES, now, limit, exclude, not_since)
 
     def _due(
-        self, q: Any, table: Any, exclude: Iterable[int], not_since: datetime | None, last: Any
+        self,
+        variants: dict[tuple[bool, bool], Any],
+        now: datetime,
+        limit: int,
+        exclude: Iterable[int],
+        not_since: datetime | None,
     ) -> list[dict]:
         excl = list(exclude)
+        params: dict[str, Any] = {"now": now, "limit": limit}
         if excl:
-            q = q.where(table.c.id.not_in(excl))
+            params["exclude"] = excl
         if not_since is not None:
-            q = q.where(or_(last.is_(None), last < not_since))
+            params["not_since"] = not_since
+        stmt = variants[bool(excl), not_since is not None]
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(q).mappings()]
+            return [dict(r) for r in conn.execute(stmt, params).mappings()]
 
     def due_probes(self, now: datetime) -> list[dict]:
-        q = select(t.outlets).where(
-            t.outlets.c.paused.is_(False),
-            or_(t.outlets.c.next_probe_at.is_(None), t.outlets.c.next_probe_at <= now),
-        )
         with self.engine.connect() as conn:
-            return [dict(r) for r in conn.execute(q).mappings()]
+            return [dict(r) for r in conn.execute(prepared.DUE_PROBES, {"now": now}).mappings()]
 
     def next_due(self) -> datetime | None:
         """The earliest moment anything is due (None when nothing is scheduled)."""
@@ -451,9 +440,9 @@ class Store:
             revisit=bool(loc and loc.revisit),
         )
         if conn is not None:
-            return int(conn.execute(insert(t.fetches).values(**values)).inserted_primary_key[0])
+            return int(conn.execute(prepared.INSERT_FETCH, values).inserted_primary_key[0])
         with self.engine.begin() as c:
-            return int(c.execute(insert(t.fetches).values(**values)).inserted_primary_key[0])
+            return int(c.execute(prepared.INSERT_FETCH, values).inserted_primary_key[0])
 
     def record_check(
         self,
@@ -476,17 +465,13 @@ class Store:
             outcome = decide(fetch_id)
             document, number, version_id, prev = outcome.document, None, None, None
             if document is not None:
-                prev = conn.execute(
-                    select(t.versions.c.id, t.versions.c.number, t.versions.c.digest)
-                    .where(t.versions.c.article_id == article_id)
-                    .order_by(t.versions.c.number.desc())
-                    .limit(1)
-                ).first()
+                prev = conn.execute(prepared.LATEST_VERSION, {"article_id": article_id}).first()
             if document is not None and (prev is None or prev.digest != document.digest):
                 number = (prev.number if prev else 0) + 1
                 version_id = int(
                     conn.execute(
-                        insert(t.versions).values(
+                        prepared.INSERT_VERSION,
+                        dict(
                             article_id=article_id,
                             number=number,
                             fetch_id=fetch_id,
@@ -499,24 +484,20 @@ class Store:
                             language=document.language,
                             text=document.text,
                             digest=document.digest,
-                        )
+                        ),
                     ).inserted_primary_key[0]
                 )
             updates = dict(outcome.article_updates)
             own_date = _parse_utc(document.published) if number == 1 and document else None
             if own_date is not None:
                 # An article first found on an undated listing takes its own date (for unlisting).
-                conn.execute(
-                    update(t.articles)
-                    .where(t.articles.c.id == article_id, t.articles.c.published.is_(None))
-                    .values(published=own_date)
-                )
+                conn.execute(prepared.SET_OWN_DATE, {"where_id": article_id, "published": own_date})
             if number is not None and document is not None:
                 updates["current_version"] = number
                 updates["title"] = document.title
             if updates:
                 conn.execute(
-                    update(t.articles).where(t.articles.c.id == article_id).values(**updates)
+                    prepared.UPDATE_ARTICLE, prepared.set_values(t.articles, article_id, updates)
                 )
             for ev in outcome.events:
                 self._append_event(
@@ -539,10 +520,7 @@ class Store:
         current = version_id
         if current is None and ev.article_id is not None:
             current = conn.execute(
-                select(t.versions.c.id)
-                .where(t.versions.c.article_id == ev.article_id)
-                .order_by(t.versions.c.number.desc())
-                .limit(1)
+                prepared.LATEST_VERSION_ID, {"article_id": ev.article_id}
             ).scalar()
         previous = ev.previous_version_id
         if previous is None and version_id is not None and prev is not None:
@@ -550,7 +528,8 @@ class Store:
         fetch_ids = [*ev.extra_fetch_ids, *([fetch_id] if fetch_id is not None else [])]
         return int(
             conn.execute(
-                insert(t.events).values(
+                prepared.INSERT_EVENT,
+                dict(
                     kind=ev.kind,
                     outlet_id=ev.outlet_id,
                     article_id=ev.article_id,
@@ -562,7 +541,7 @@ class Store:
                     new_url=ev.new_url,
                     summary=ev.summary,
                     details=ev.details,
-                )
+                ),
             ).inserted_primary_key[0]
         )
 
@@ -572,9 +551,7 @@ class Store:
         """Change an article's status and judgement state, with the events that say why, in one transaction."""
         with self.engine.begin() as conn:
             conn.execute(
-                update(t.articles)
-                .where(t.articles.c.id == article_id)
-                .values(status=status, state=state)
+                prepared.UPDATE_ARTICLE, {"where_id": article_id, "status": status, "state": state}
             )
             for ev in events:
                 self._append_event(conn, ev, None, None, None)
@@ -585,29 +562,19 @@ class Store:
 
     def outlet_sources(self, outlet_id: int) -> list[dict]:
         with self.engine.connect() as conn:
-            rows = conn.execute(
-                select(t.sources).where(t.sources.c.outlet_id == outlet_id)
-            ).mappings()
+            rows = conn.execute(prepared.OUTLET_SOURCES, {"outlet_id": outlet_id}).mappings()
             return [dict(r) for r in rows]
 
     def update_article(self, article_id: int, **values: Any) -> None:
         with self.engine.begin() as conn:
-            conn.execute(update(t.articles).where(t.articles.c.id == article_id).values(**values))
+            conn.execute(
+                prepared.UPDATE_ARTICLE, prepared.set_values(t.articles, article_id, values)
+            )
 
     def revisit_target(self, payload_digest: str) -> tuple[str, datetime, str] | None:
         """(uri, date, record id) of the first full response with this payload digest, for revisits."""
-        f = t.fetches
         with self.engine.connect() as conn:
-            row = conn.execute(
-                select(f.c.final_url, f.c.started_at, f.c.warc_record_id)
-                .where(
-                    f.c.payload_digest == payload_digest,
-                    f.c.revisit.is_(False),
-                    f.c.warc_record_id.is_not(None),
-                )
-                .order_by(f.c.id)
-                .limit(1)
-            ).first()
+            row = conn.execute(prepared.REVISIT_TARGET, {"digest": payload_digest}).first()
         return (row[0], row[1], row[2]) if row else None
 
     # ---- reading -----------------------------------------------------------------------------
@@ -629,9 +596,7 @@ class Store:
     def article_state(self, article_id: int) -> dict | None:
         """Only the judgement state of an article (read again just before judging; one small column)."""
         with self.engine.connect() as conn:
-            return conn.execute(
-                select(t.articles.c.state).where(t.articles.c.id == article_id)
-            ).scalar()
+            return conn.execute(prepared.ARTICLE_STATE, {"article_id": article_id}).scalar()
 
     def articles(self, *, outlet: str | None = None, status: str | None = None) -> list[dict]:
         a, o = t.articles, t.outlets
@@ -655,15 +620,9 @@ class Store:
 
     def article_with_version(self, outlet_id: int, digest: str, *, exclude: int) -> int | None:
         """An article of the outlet (not ``exclude``) whose latest version has this digest (indexed)."""
-        v, a = t.versions, t.articles
-        q = (
-            select(a.c.id)
-            .join(v, and_(v.c.article_id == a.c.id, v.c.number == a.c.current_version))
-            .where(v.c.digest == digest, a.c.outlet_id == outlet_id, a.c.id != exclude)
-            .limit(1)
-        )
+        params = {"digest": digest, "outlet_id": outlet_id, "exclude": exclude}
         with self.engine.connect() as conn:
-            found = conn.execute(q).scalar()
+            found = conn.execute(prepared.ARTICLE_WITH_VERSION, params).scalar()
         return int(found) if found is not None else None
 
     def versions(self, article_id: int) -> list[dict]:
