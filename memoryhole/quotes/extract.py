@@ -708,7 +708,7 @@ def _addressed(window: str, cue: re.Match[str], match: re.Match[str]) -> bool:
 
 def _after_preposition(window: str, start: int, lex: Lexicon) -> bool:
     """The phrase at `start` follows one of the lexicon's `object_preps`, directly or after a
-    determiner and up to two lower-case words (adjectives): "an die erschienenen Gäste"."""
+    determiner and up to two more words (adjectives): "an die erschienenen Gäste"."""
     if not lex.object_preps:
         return False
     words = [w.casefold() for w in window[max(0, start - 60) : start].split()[-4:]]
