@@ -48,8 +48,8 @@ class OutageConfig:
     front_consecutive: int = 2  # failed checks in a row of the homepage (or of every feed)
     window_checks: int = 20  # the last N article checks ...
     window_seconds: float = 600.0  # ... within this many seconds
-    min_bad: int = 4  # at least this many bad article checks in the window ...
-    bad_share: float = 0.5  # ... making up at least this share of it
+    min_bad: int = 4  # at least this many articles whose latest check in the window was bad ...
+    bad_share: float = 0.5  # ... making up at least this share of the articles checked in it
     healthy_to_end: int = 3  # healthy article checks in a row needed to end an outage
 
 
@@ -67,8 +67,8 @@ class OutageTracker:
 
     Start: the homepage failed on ``front_consecutive`` checks in a row, or every feed did (one
     dead feed among several is not an outage), or the recent article checks are unusually bad:
-    at least ``min_bad`` and ``bad_share`` of them failed or show one body fingerprint shared by
-    different URLs. End: none of that holds any more and the last ``healthy_to_end`` article
+    of the articles checked in the window, at least ``min_bad`` and ``bad_share`` were last seen
+    failing or showing one body fingerprint shared by different URLs. End: none of that holds any more and the last ``healthy_to_end`` article
     checks were healthy, so the pipeline must keep checking articles (judgement paused) meanwhile.
     """
 
@@ -152,14 +152,12 @@ class OutageTracker:
 
     def _window_cause(self) -> str:
         shared = self._shared_fingerprint()
-        bad = [
-            c for c in self.window if c.failed or (shared is not None and c.fingerprint == shared)
-        ]
-        many = len(bad) >= self.config.min_bad and len(bad) >= self.config.bad_share * len(
-            self.window
-        )
-        # One broken article retried several times is that article's problem, not the outlet's.
-        if many and len({c.url for c in bad}) >= 2:
+        # Each URL counts once, by its latest check: one broken article retried every few seconds
+        # (a 429 with a short Retry-After) is that article's problem, not the outlet's.
+        latest = list({c.url: c for c in self.window}.values())
+        bad = [c for c in latest if c.failed or (shared is not None and c.fingerprint == shared)]
+        many = len(bad) >= self.config.min_bad and len(bad) >= self.config.bad_share * len(latest)
+        if many:
             same_page = sum(1 for c in bad if not c.failed)
             return (
                 "one page served for many articles"

@@ -130,3 +130,19 @@ def test_transitions_alternate_and_match_state(seq: list[tuple[str, int, int]]) 
         assert tracker.in_outage == (bool(kinds) and kinds[-1] == "outage-start")
     assert all(a != b for a, b in zip(kinds, kinds[1:], strict=False))
     assert not kinds or kinds[0] == "outage-start"
+
+
+def test_two_articles_retried_every_few_seconds_are_no_outage() -> None:
+    """A 429 with "Retry-After: 2" brings one article back every two seconds: its failures count
+    once, so two such articles among healthy ones do not make the outlet look down."""
+    tracker = OutageTracker()
+    for n in range(3, 7):
+        assert tracker.observe(article(n, n)) == []
+    for i in range(12):
+        assert tracker.observe(article(10 + 2 * i, 1, 429)) == []
+        assert tracker.observe(article(11 + 2 * i, 2, 503)) == []
+    assert not tracker.in_outage
+    transitions = []
+    for n in range(3, 7):  # the healthy ones now fail too
+        transitions += tracker.observe(article(40 + n, n, 503))
+    assert [t.kind for t in transitions] == ["outage-start"] and tracker.in_outage
