@@ -224,6 +224,7 @@ class ArticleState:
     new_url: str | None = None  # where it moved
     pending: Suspicion | None = None  # from fetches: deleted / moved / restored
     pending_unlisting: Suspicion | None = None  # from listings: unlisted
+    failures: int = 0  # checks in a row that told nothing (429, 503, timeout): the back-off count
 
     def to_dict(self) -> dict:
         return {
@@ -238,6 +239,7 @@ class ArticleState:
             "pending_unlisting": self.pending_unlisting.to_dict()
             if self.pending_unlisting
             else None,
+            **({"failures": self.failures} if self.failures else {}),
         }
 
     @classmethod
@@ -254,6 +256,7 @@ class ArticleState:
             new_url=data.get("new_url"),
             pending=Suspicion.from_dict(pending) if pending else None,
             pending_unlisting=Suspicion.from_dict(unlisting) if unlisting else None,
+            failures=int(data.get("failures") or 0),
         )
 
 
@@ -280,6 +283,8 @@ class Policy:
     truncated_share: float = (
         0.5  # a paragraph prefix shorter than this share is a teaser, not an edit
     )
+    retry_backoff: float = 30.0  # seconds before the 2nd try in a row after a transient failure;
+    # doubled for each further one (capped by the article's usual interval)
 
 
 @dataclass(frozen=True)
@@ -531,14 +536,16 @@ def judge(
         return _unchanged(state, "outlet outage: judgement paused", paused=True)
     signal = _classify(state, fetch, doc, ctx, policy)
     if signal.kind == "transient":
-        wait = fetch.retry_after or (policy.confirm_min_gap if state.pending else None)
+        failed = replace(state, failures=state.failures + 1)
         return _unchanged(
-            state,
+            failed,
             signal.note,
-            recheck_in=wait,
+            recheck_in=_retry_wait(failed, fetch, policy),
             transient=True,
             details={"error": fetch.error, "status": fetch.status},
         )
+    if state.failures:
+        state = replace(state, failures=0)  # it answered: the back-off starts over next time
     if signal.kind == "nochange":
         fresh = state.status == "live" and state.pending is None
         return _unchanged(
@@ -550,6 +557,19 @@ def judge(
     if signal.kind == "moved":
         return _on_moved(state, signal, fetch, doc, now, fetch_id, policy)
     return _on_served(state, signal, fetch, doc, now, fetch_id, policy)
+
+
+def _retry_wait(state: ArticleState, fetch: Fetch, policy: Policy) -> float | None:
+    """Seconds until the next try after a check that told nothing. The first retry comes when the
+    server's Retry-After says (or, with a suspicion pending, after the confirmation gap); from the
+    second failure in a row the wait doubles from `retry_backoff`, and Retry-After is only a
+    floor under it: a server answering 429 "Retry-After: 2" for an hour is not asked every 2 s."""
+    floor = fetch.retry_after or 0.0
+    if state.pending:
+        floor = max(floor, policy.confirm_min_gap)
+    if state.failures <= 1:
+        return floor or None
+    return max(floor, policy.retry_backoff * 2 ** (state.failures - 2))
 
 
 def _vouched(ctx: OutletContext, url: str, since: datetime) -> bool:

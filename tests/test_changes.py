@@ -279,9 +279,32 @@ def test_transient_failures_are_never_evidence(f: Fetch) -> None:
     for t in range(1, 8):
         j = check(state, f, None, t * 700)
         assert j.change.kind == "unchanged" and j.change.details["transient"] is True
-        assert j.state == state
+        assert replace(j.state, failures=0) == state and j.state.failures == 1
     if f.retry_after:
         assert j.recheck_in == f.retry_after
+
+
+def test_a_server_that_keeps_answering_429_is_asked_less_and_less_often() -> None:
+    """Retry-After is a floor, not a schedule: 'Retry-After: 2' for an hour is not 1,800 requests."""
+    state, waits = live(), []
+    for t in range(1, 7):
+        j = check(state, fetch(429, error="http-status", retry_after=2), None, t * 700)
+        state = j.state
+        waits.append(j.recheck_in)
+    assert waits == [2, 30, 60, 120, 240, 480] and state.failures == 6
+    assert ArticleState.from_dict(state.to_dict()) == state  # the count survives a restart
+    j = check(state, fetch(), doc(), 9000)
+    assert j.change.kind == "unchanged" and j.state.failures == 0  # answered: start over
+    j = check(j.state, fetch(429, error="http-status", retry_after=2), None, 9100)
+    assert j.recheck_in == 2
+
+
+def test_a_pending_suspicion_waits_the_confirmation_gap_between_failed_tries() -> None:
+    j = check(live(), fetch(404), None, 10)
+    j = check(j.state, fetch(503, error="http-status"), None, 20)
+    assert j.recheck_in == FAST.confirm_min_gap
+    j = check(j.state, fetch(503, error="http-status", retry_after=5000), None, 30)
+    assert j.recheck_in == 5000 and j.state.pending is not None
 
 
 def test_transient_failure_neither_clears_nor_advances() -> None:
