@@ -53,6 +53,7 @@ class GoldDoc:
     text: str
     language: str
     quotations: tuple[GoldQuote, ...]
+    speaker_ids: bool = False  # speakers are entity labels ("young_American-29"), not words said
 
 
 @dataclass
@@ -87,6 +88,7 @@ class Scores:
     direct_speaker: Counts = field(default_factory=Counts)
     reported: Counts = field(default_factory=Counts)
     reported_speaker: Counts = field(default_factory=Counts)
+    direct_entity: Counts | None = None  # speaker by entity (`aligned_speakers`), id corpora only
 
 
 # --- loaders ------------------------------------------------------------------------------------
@@ -167,7 +169,7 @@ def load_litbank(root: Path, *, tokenised: bool = False) -> list[GoldDoc]:
                 + len(lines[e_line].split(" ")[e_tok])
             )
             quotes.append(GoldQuote(moved[start], moved[end], "direct", speakers.get(r[1])))
-        docs.append(GoldDoc(ann_path.stem, text, "en", tuple(quotes)))
+        docs.append(GoldDoc(ann_path.stem, text, "en", tuple(quotes), speaker_ids=True))
     return docs
 
 
@@ -277,6 +279,37 @@ def speaker_matches(gold: str | None, pred: Quotation) -> bool:
     return bool(want & have)
 
 
+def aligned_speakers(pairs: list[tuple[GoldQuote, Quotation]]) -> int:
+    """Matched quotations whose speaker is the right entity, when the gold speakers are entity
+    labels rather than names. LitBank labels a character by one mention, often not its name
+    ("young_American-29" is Winterbourne, "a_small_boy-44" Randolph), so word overlap cannot
+    credit a right name. Each gold label is paired with at most one predicted speaker and each
+    predicted speaker with at most one label, greedily by how many quotations they share (pairs
+    whose words match first), as coreference scores do (CEAF); a quotation counts when its
+    predicted speaker is the one paired with its gold label."""
+    shared: dict[tuple[str, str], list[int]] = {}
+    for gold, pred in pairs:
+        name = pred.speaker_norm or pred.speaker
+        if gold.speaker and name:
+            votes = shared.setdefault((gold.speaker, speaker_key(name)), [0, 0])
+            votes[0] += speaker_matches(gold.speaker, pred)
+            votes[1] += 1
+    paired: dict[str, str] = {}
+    taken: set[str] = set()
+    for (label, name), _votes in sorted(shared.items(), key=lambda kv: kv[1], reverse=True):
+        if label not in paired and name not in taken:
+            paired[label] = name
+            taken.add(name)
+    right = 0
+    for gold, pred in pairs:
+        name = pred.speaker_norm or pred.speaker
+        if not gold.speaker:
+            right += name is None
+        elif name:
+            right += paired.get(gold.speaker) == speaker_key(name)
+    return right
+
+
 def score_docs(name: str, docs: Iterable[GoldDoc]) -> Scores:
     scores = Scores(name)
     began = time.perf_counter()
@@ -294,6 +327,9 @@ def score_docs(name: str, docs: Iterable[GoldDoc]) -> Scores:
             with_speaker.add(
                 sum(speaker_matches(g.speaker, p) for g, p in pairs), len(pred), len(gold)
             )
+            if doc.speaker_ids and kind == "direct":
+                scores.direct_entity = scores.direct_entity or Counts()
+                scores.direct_entity.add(aligned_speakers(pairs), len(pred), len(gold))
     scores.seconds = time.perf_counter() - began
     return scores
 
@@ -317,13 +353,14 @@ def corpora(
 
 
 def format_table(rows: list[Scores]) -> str:
-    head = f"{'corpus':<20}{'docs':>5}{'gold':>6}{'direct P/R/F1':>20}{'+speaker F1':>13}{'gold':>6}{'reported P/R/F1':>20}{'+speaker F1':>13}{'ms/doc':>8}"
+    head = f"{'corpus':<20}{'docs':>5}{'gold':>6}{'direct P/R/F1':>20}{'+speaker F1':>13}{'+entity':>9}{'gold':>6}{'reported P/R/F1':>20}{'+speaker F1':>13}{'ms/doc':>8}"
     lines = [head, "-" * len(head)]
     for s in rows:
         d, r = s.direct, s.reported
+        entity = f"{s.direct_entity.f1:.2f}" if s.direct_entity else "-"
         lines.append(
             f"{s.name:<20}{s.docs:>5}{d.gold:>6}"
-            f"{f'{d.precision:.2f}/{d.recall:.2f}/{d.f1:.2f}':>20}{s.direct_speaker.f1:>13.2f}"
+            f"{f'{d.precision:.2f}/{d.recall:.2f}/{d.f1:.2f}':>20}{s.direct_speaker.f1:>13.2f}{entity:>9}"
             f"{r.gold:>6}{f'{r.precision:.2f}/{r.recall:.2f}/{r.f1:.2f}':>20}{s.reported_speaker.f1:>13.2f}"
             f"{1000 * s.seconds / max(s.docs, 1):>8.1f}"
         )
