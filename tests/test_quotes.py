@@ -660,3 +660,67 @@ def test_cue_opening_reported_speech_is_not_the_quotes_cue() -> None:
         "The clergyman explained that it had long died out of knowledge."
     )
     assert _only(text, "en").speaker_norm != "clergyman"
+
+
+def test_german_noun_before_the_cue_does_not_make_the_quote_a_title() -> None:
+    # "Kampagne" names what a quote right after it is ("die Kampagne „…“"), but a cue stands between
+    text = (
+        "Und in einem Spendenaufruf zu seiner Kampagne schrieb er: „Ich glaube, es ist höchste "
+        "Zeit, dass die Konservativen die Courage finden.“"
+    )
+    q = _only(text, "de", "direct")
+    assert q.speaker == "er" and q.cue == "schrieb"
+    assert not extract_quotations("Er warb für die Kampagne „Mehr Mut“.", "de")
+
+
+def test_a_cue_without_subject_continues_the_speaker_before_it() -> None:
+    text = (
+        "Sascha Kempf vom Institut für Kernphysik erläutert die Hypothese so: „Da gibt es zwei "
+        "Partikelarten, die von Enceladus kommen, eine davon ist reines Wassereis, die andere ist "
+        "Wassereis vermischt mit anderem Zeug“, "
+        "und fügt hinzu: „Wir denken, die sauberen Partikel kommen von der Oberfläche.“"
+    )
+    first, second = [q for q in extract_quotations(text, "de") if q.kind == "direct"]
+    assert "Kempf" in (first.speaker_norm or "")
+    assert second.speaker_norm == first.speaker_norm
+    en = '"We will win," said Mary Smith, and added: "Nobody can stop us now, not even the rain."'
+    first, second = [q for q in extract_quotations(en, "en") if q.kind == "direct"]
+    assert first.speaker_norm == second.speaker_norm == "Mary Smith"
+
+
+def test_german_so_with_a_verb_before_the_speaker() -> None:
+    text = (
+        "Die Gewerkschaft kritisierte ihn. „Gegenüber seinem Personal ist er die eiserne Hand in "
+        "einem eisernen Handschuh“, so charakterisierte ihn der Gewerkschafter Bernard Aubin."
+    )
+    q = _only(text, "de", "direct")
+    assert q.cue == "so" and "Aubin" in (q.speaker or "")
+
+
+def test_german_pronoun_never_resolves_to_a_run_of_capitalised_nouns() -> None:
+    # every German noun is capitalised: "Aussage zu Romney", "Russischen Föderation Sergei Lawrow"
+    text = (
+        "Der Außenminister der Russischen Föderation Sergei Lawrow verwies auf die Aussage zu "
+        "Romney. Er sagte: „Das ist eine Frage für die G20 und nicht für uns allein.“"
+    )
+    q = _only(text, "de", "direct")
+    assert q.speaker == "Er" and q.speaker_norm == "Sergei Lawrow"
+
+
+@given(
+    st.lists(
+        st.sampled_from(
+            ["Aussage", "zu", "Romney", "Sergei", "Lawrow", "Russischen", "VW-Chef", "von", "der",
+             "Demokratischen", "Néstor", "Leyen", "Ursula", "Bundeswehr", "vom", "Tod"]
+        ),
+        min_size=1,
+        max_size=6,
+    )
+)  # fmt: skip
+@settings(max_examples=200, deadline=None)
+def test_german_name_trimming_keeps_a_run_of_the_words_or_nothing(words: list[str]) -> None:
+    from memoryhole.quotes.names import _without_leading_nouns
+
+    got = _without_leading_nouns(words, load_lexicon("de"))
+    if got is not None:
+        assert got and any(words[i : i + len(got)] == got for i in range(len(words)))

@@ -305,6 +305,10 @@ def _direct(
     if subject and before and before.speaker and (before.cue or "").casefold() in lex.object_cues:
         subject = None  # "Die Agentur zitiert Néstor Kirchner mit den Worten: „…“": he speaks
     attribution = after or subject or before
+    if attribution is not None and _subjectless(attribution, lex):
+        # "…“, und fügt hinzu: „…“" / "and added: “…”": the cue's subject spoke before
+        inherited = _continuation(text, span, last, other, para_start, people)
+        attribution = replace(inherited, cue=attribution.cue) if inherited else attribution
     anchored = attribution is not None or colon or narration is not None
     attribution = attribution or _continuation(text, span, last, other, para_start, people)
     if lex.subject_speaker and attribution is None:
@@ -316,6 +320,17 @@ def _direct(
         attribution.cue, language,
     )  # fmt: skip
     return quote, anchored
+
+
+def _subjectless(attribution: Attribution, lex: Lexicon) -> bool:
+    """A cue found with no one at it, and not one that names no one by design ("heißt es")."""
+    cue = (attribution.cue or "").casefold()
+    return (
+        bool(cue)
+        and attribution.speaker is None
+        and attribution.speaker_norm is None
+        and cue not in lex.impersonal_cues
+    )
 
 
 def _named_at_cue(attribution: Attribution, people: PeopleIndex) -> bool:
@@ -399,8 +414,10 @@ def _is_term(text: str, span: Span, para_start: int, inner: str, lex: Lexicon) -
         return False
     before = text[max(para_start, span.start - 60) : span.start]
     before = re.split(r"[.!?;,–—]", before)[-1] if not before.rstrip().endswith(",") else ""
-    words = _WORD.findall(before)[-3:]
-    return any(w.casefold().endswith(lex.term_heads) for w in words)
+    words = list(_WORD.finditer(before))[-3:]
+    head = next((w for w in words if w.group(0).casefold().endswith(lex.term_heads)), None)
+    # "in einem Spendenaufruf zu seiner Kampagne schrieb er: „…“": a cue after the noun, speech
+    return head is not None and not _patterns(lex).cue.search(before, head.end())
 
 
 def _speech_like(inner: str, lex: Lexicon) -> bool:
@@ -583,6 +600,9 @@ def _pick_speaker(
             return source
     if cue.group(0).casefold() in lex.np_cues:  # "…“, so die Grünen, …": the phrase after it
         found = _noun_phrase_re(lex).match(window, cue.end())
+        skip = re.match(lex.np_cue_skip, window[cue.end() :]) if lex.np_cue_skip else None
+        if found is None and skip is not None:  # "…“, so charakterisierte ihn der Funktionär X"
+            found = _noun_phrase_re(lex).match(window, cue.end() + skip.end())
         if found is None:
             return None  # "laut geworden": an adjective, no cue
         if not _not_a_speaker(found.group("np"), lex):

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from memoryhole.quotes.lexicon import Lexicon
+from memoryhole.quotes.wordclass import common_word
 
 # Upper-case letters of Latin (with extensions), Greek and Cyrillic: `re` has no \p{Lu}.
 UPPER = "".join(
@@ -308,6 +309,44 @@ class Person:
 SCENE = 1500  # chars back that count as the current scene for resolving "he" / "she"
 
 
+def _without_leading_nouns(words: list[str], lex: Lexicon) -> list[str] | None:
+    """German capitalises every noun, so a run of capitalised words is a name only from its first
+    proper noun on: "Russischen Föderation Sergei Lawrow" is Sergei Lawrow, "Aussage zu Romney"
+    and "Immunschwächekrankheit Aids" are no one (a pronoun was resolved to them), while a role
+    ending in one of the lexicon's titles keeps its surname ("VW-Chef Winterkorn"). Only words the
+    tagger (wordclass.py) knows well as common nouns or adjectives count: it guesses "noun" for
+    unknown words, foreign first names among them ("Néstor")."""
+    words = _without_trailing_phrase(words, lex)
+    start = 0
+    while start < len(words) - 1 and common_word(words[start], lex):
+        start += 1
+        while start < len(words) - 1 and words[start] in lex.name_particles:
+            start += 1
+    if start == 0 or len(words) - start >= 2:
+        return words[start:]
+    if words[start - 1] not in lex.name_particles and words[start - 1].casefold().endswith(
+        _title_endings(lex)
+    ):
+        return words
+    return None
+
+
+def _without_trailing_phrase(words: list[str], lex: Lexicon) -> list[str]:
+    """ "Howard Berman von der Demokratischen": a particle followed only by common words opens a
+    phrase after the name ("von der Leyen" keeps its particles: "Leyen" is no common word)."""
+    for index, word in enumerate(words[1:], 1):
+        if word in lex.name_particles:
+            rest = [w for w in words[index:] if w not in lex.name_particles]
+            if rest and all(common_word(w, lex) for w in rest):
+                return words[:index]
+    return words
+
+
+@cache
+def _title_endings(lex: Lexicon) -> tuple[str, ...]:
+    return tuple(t.casefold().rstrip(".") for t in lex.titles if len(t) > 3)
+
+
 class PeopleIndex:
     """Full person names mentioned in an article, in order, for resolving later short mentions."""
 
@@ -377,6 +416,8 @@ class PeopleIndex:
                 words.pop(0)  # "Can I", "Old Billy": a sentence opener
             if words and words[-1].casefold() in self.common or "I" in words:
                 return None  # "Lincoln Park", "Chapter I": a common noun or a pronoun in it
+        if self.lex.tagger is not None and self.lex.subject_speaker:
+            words = _without_leading_nouns(words, self.lex) or []
         if len(words) < 2 or any(w.strip(".,") in self.lex.non_person_words for w in words):
             return None
         if any(w.rstrip(".").isupper() and len(w.rstrip(".")) > 1 for w in words):

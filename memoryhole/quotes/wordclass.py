@@ -31,6 +31,23 @@ def best_tag(model: str, word: str) -> str | None:
     return tags[0][0] if tags else None
 
 
+@lru_cache(maxsize=100_000)
+def _known_common(model: str, word: str) -> bool:
+    tags = _tagger(model).tag_word(word)
+    return bool(tags) and tags[0][0] in ("NN", "ADJ(A)") and tags[0][1] > KNOWN_LOGPROB
+
+
+#: HanTa scores a word it knows (or splits into known parts) above this; unknown words, which it
+#: guesses, score about -28 and below ("Néstor" -33 as a noun, "Aussage" -10, "VW-Chef" -17)
+KNOWN_LOGPROB = -25.0
+
+
+def common_word(word: str, lex: Lexicon) -> bool:
+    """A capitalised word the tagger knows well as a common noun or adjective ("Aussage",
+    "Russischen"), so no part of a person's name; False for unknown words and without a tagger."""
+    return lex.tagger is not None and word[:1].isalpha() and _known_common(lex.tagger, word)
+
+
 def is_opener(word: str, lex: Lexicon) -> bool:
     """An adverbial opening a clause (the lexicon's `adverbial_openers`, or a word the tagger
     classes as one of `opener_tags`): not a noun, never a speaker."""
