@@ -724,3 +724,14 @@ def test_german_name_trimming_keeps_a_run_of_the_words_or_nothing(words: list[st
     got = _without_leading_nouns(words, load_lexicon("de"))
     if got is not None:
         assert got and any(words[i : i + len(got)] == got for i in range(len(words)))
+
+
+def test_german_apposition_name_is_the_normalised_speaker_and_colon_opens_a_clause() -> None:
+    text = (
+        "Die FDP schloss sich dieser Meinung an: Der außenpolitische Sprecher der Fraktion, "
+        "Werner Hoyer, bewertete den Einsatz als „qualitative Veränderung im Engagement“."
+    )
+    q = _only(text, "de", "direct")
+    assert "Hoyer" in (q.speaker or "") and q.speaker_norm == "Werner Hoyer"
+    text = "Einen Tag später spielte er den Ausbruch herunter. „Es tut mir nicht leid, gar nicht.“"
+    assert _only(text, "de", "direct").speaker == "er"  # "Einen Tag" is no subject

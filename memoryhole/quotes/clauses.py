@@ -165,7 +165,7 @@ def clause_subject(text: str, start: int, end: int, lex: Lexicon) -> Phrase | No
     first = toks[0]
     if first.low in lex.subordinators:
         return _after_subordinate(text, toks, lex)
-    if is_opener(first.word, lex) or first.low in ("den", "dem"):
+    if is_opener(first.word, lex) or first.low in ("den", "dem", "einen", "einem"):
         j = 1
         while j < len(toks):
             prev = toks[j - 1]

@@ -310,9 +310,11 @@ def _direct(
         inherited = _continuation(text, span, last, other, para_start, people)
         attribution = replace(inherited, cue=attribution.cue) if inherited else attribution
     anchored = attribution is not None or colon or narration is not None
-    attribution = attribution or _continuation(text, span, last, other, para_start, people)
     if lex.subject_speaker and attribution is None:
+        # "Einen Tag später spielte er den Ausbruch herunter. „…“": the sentence before names
+        # the speaker, more surely than the quote before it
         attribution = _previous_subject(text, span, para_start, lex, people)
+    attribution = attribution or _continuation(text, span, last, other, para_start, people)
     attribution = attribution or _last_person(text, span, para_start, people)
     attribution = attribution or Attribution(None, None, None)
     quote = Quotation(
@@ -357,10 +359,21 @@ def _subject(
     sentence_start = lo + _last_sentence_start(text[lo:start])
     if sentence_start == lo and lo > floor or text[sentence_start:start].lstrip()[:1] in QUOTES:
         return None  # too far back to tell, or a quote opened the sentence ("„…“, sagte er, „…“")
+    sentence_start = _after_colon(text, sentence_start, start, lex)
     phrase = clause_subject(text, sentence_start, start, lex)
     if phrase is None or _not_a_speaker(phrase.text, lex):
         return None
     return _attribution(phrase.text, phrase.start, phrase.verb, lex, people, last)
+
+
+def _after_colon(text: str, start: int, end: int, lex: Lexicon) -> int:
+    """Where the clause holding a quote at `end` starts: after a colon that opens a new sentence
+    ("Die FDP schloss sich an: Der Sprecher Werner Hoyer nannte es „…“") when no cue comes before
+    the colon (after "Er sagte:" the words are his, whoever their subject is)."""
+    colons = list(re.finditer(rf":\s+(?=[{UPPER}])", text[start:end]))
+    if not colons or _patterns(lex).cue.search(text, start, start + colons[-1].start()):
+        return start
+    return start + colons[-1].end()
 
 
 def _previous_subject(
@@ -772,7 +785,12 @@ def _attribution(
     words = phrase.split()
     kin = people.relative(words[0], words[1], pos, last_speaker) if len(words) > 1 else None
     described = people.described(phrase, pos, last_speaker) if phrase[:1].islower() else None
-    if kin is not None:
+    # "Der Sprecher der Fraktion, Werner Hoyer" / "Markus Luthe, Geschäftsführer des Verbands"
+    parts = [strip_titles(part, lex) for part in phrase.split(", ")] if ", " in phrase else []
+    named = next((part for part in parts if people.named(part)), None)
+    if named is not None and named != parts[0]:
+        norm = people.resolve(named, pos, last_speaker)
+    elif kin is not None:
         norm = kin  # "his wife": Mrs <his family name>
     elif described is not None:
         norm = described  # "the old man": a man in the scene (the phrase stays as written)

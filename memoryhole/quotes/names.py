@@ -398,6 +398,10 @@ class PeopleIndex:
         name = full or f"{(title or '').rstrip('.')} {word}"
         self.people.append(Person(name, match.start(), gender, titled=full is None))
 
+    def named(self, phrase: str) -> bool:
+        """Whether the text names a person by exactly this full name somewhere."""
+        return any(p.name == phrase for p in self.people)
+
     def is_person(self, phrase: str) -> bool:
         return self._full_name(strip_titles(phrase, self.lex)) is not None
 
