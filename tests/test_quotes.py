@@ -735,3 +735,11 @@ def test_german_apposition_name_is_the_normalised_speaker_and_colon_opens_a_clau
     assert "Hoyer" in (q.speaker or "") and q.speaker_norm == "Werner Hoyer"
     text = "Einen Tag später spielte er den Ausbruch herunter. „Es tut mir nicht leid, gar nicht.“"
     assert _only(text, "de", "direct").speaker == "er"  # "Einen Tag" is no subject
+
+
+def test_german_subject_before_two_subordinate_clauses() -> None:
+    text = (
+        "Mandela, dem es sichtlich schwer fiel, die Stufen zum Podium zu erklimmen, wandte sich "
+        "an die erschienenen Gäste: „Wo Armut und Krankheiten herrschen, ist noch viel zu tun.“"
+    )
+    assert _only(text, "de", "direct").speaker == "Mandela"

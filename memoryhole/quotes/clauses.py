@@ -105,6 +105,12 @@ def _skip_comma_clause(toks: list[_Tok], j: int) -> int | None:
     return None
 
 
+def _verb_before_comma(toks: list[_Tok], comma: int) -> bool:
+    """The clause ending at this comma ends in a verb or infinitive ("…, die Stufen zu
+    erklimmen,"): a subordinate clause, so another may follow before the main verb."""
+    return comma > 0 and not toks[comma - 1].cap and toks[comma - 1].word[:1].isalpha()
+
+
 def _verb_at(toks: list[_Tok], j: int, lex: Lexicon) -> bool:
     return (
         j < len(toks)
@@ -190,6 +196,12 @@ def clause_subject(text: str, start: int, end: int, lex: Lexicon) -> Phrase | No
             j = phrase_end = appo
         else:
             j = _skip_comma_clause(toks, j) or len(toks)
+            for _ in range(2):  # "Mandela, dem es schwer fiel, die Stufen zu erklimmen, wandte …"
+                if _verb_at(toks, j, lex) or j >= len(toks) or toks[j - 1].word != ",":
+                    break
+                if not _verb_before_comma(toks, j - 1):
+                    break
+                j = _skip_comma_clause(toks, j - 1) or len(toks)
     if j < len(toks) and toks[j].word == ":":
         return _phrase(text, toks, 0, phrase_end, None)  # "Der Minister: „…“"
     if not _verb_at(toks, j, lex) or toks[j].low in lex.reported_verbs:
