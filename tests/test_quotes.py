@@ -743,3 +743,10 @@ def test_german_subject_before_two_subordinate_clauses() -> None:
         "an die erschienenen Gäste: „Wo Armut und Krankheiten herrschen, ist noch viel zu tun.“"
     )
     assert _only(text, "de", "direct").speaker == "Mandela"
+
+
+def test_an_adverb_opening_the_sentence_is_no_part_of_the_speaker() -> None:
+    q = _only('"Tom, it was middling warm in school, warn\'t it?" Presently Tom said.', "en")
+    assert q.speaker == "Tom"
+    q = _only('"Where is my hat, and where is my coat?" Polly Adams asked.', "en")
+    assert q.speaker == "Polly Adams"  # a first name, not an adverb

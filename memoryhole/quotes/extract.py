@@ -23,6 +23,7 @@ from memoryhole.quotes.names import (
     UPPER,
     PeopleIndex,
     _alternation,
+    first_name_gender,
     is_pronoun,
     normalise,
     speaker_pattern,
@@ -807,7 +808,19 @@ def _trim_phrase(phrase: str, lex: Lexicon) -> str:
         words[0] in lex.not_names and not is_pronoun(words[0], lex) or is_opener(words[0], lex)
     ):
         words.pop(0)
+    if len(words) > 1 and _opening_adverb(words[0], lex):
+        words.pop(0)  # "Presently Tom said": the adverb opened the sentence
     return " ".join(words)
+
+
+def _opening_adverb(word: str, lex: Lexicon) -> bool:
+    """A capitalised manner or time adverb ("Presently", "Finally"), not a first name ("Polly")."""
+    if not lex.adverb_ending or not lex.first_name_genders:
+        return False
+    ending = lex.adverb_ending
+    return (
+        len(word) > len(ending) + 3 and word.endswith(ending) and first_name_gender(word)[0] is None
+    )
 
 
 # --- reported speech ------------------------------------------------------------------------
