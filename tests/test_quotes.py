@@ -222,6 +222,10 @@ def test_speaker_key_folds_case_accents_order_and_russian_case() -> None:
     assert speaker_key("Сергея Лаврова") == speaker_key("Лавров Сергей")
     assert speaker_key("José Núñez") == speaker_key("jose nunez")
     assert speaker_key("Liu Jianchao") != speaker_key("Liu Wei")
+    # descriptive Russian speakers fold too, word by word ("полиция" finds "Сотрудники полиции")
+    assert speaker_key("представителя МИД") == speaker_key("представитель МИД")
+    assert set(speaker_key("полицией").split()) <= set(speaker_key("Сотрудники полиции").split())
+    assert speaker_key("Мария Захарова") != speaker_key("Захаров")
 
 
 def test_every_language_file_loads_and_unknown_codes_name_the_choices() -> None:

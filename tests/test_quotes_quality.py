@@ -30,7 +30,7 @@ from memoryhole.quotes.extract import Quotation
 # corpus -> (direct F1, direct+speaker F1, reported F1, reported+speaker F1); measured minus a margin
 FLOORS = {
     "en": (0.95, 0.95, 0.95, 0.95),
-    "ru": (0.95, 0.95, 0.95, 0.90),
+    "ru": (0.95, 0.95, 0.95, 0.95),
     "az": (0.95, 0.95, 0.95, 0.95),
     "de-wikinews-test": (0.90, 0.62, 0.50, 0.40),
     "litbank-en": (0.91, 0.44, 0.0, 0.0),

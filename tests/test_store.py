@@ -146,3 +146,41 @@ def test_unlisting_is_told_from_rolling_off_by_position(store: Store) -> None:
     t2 = NOW + timedelta(minutes=10)
     store.record_listing(oid, sid, [(u, u, None) for u in (pinned, new, a)], t2)
     assert store.older_still_listed(sid, ids[c]) is False
+
+
+def test_migration_0007_folds_stored_russian_speaker_keys(tmp_path) -> None:
+    from alembic import command
+    from alembic.config import Config
+    from sqlalchemy import text
+
+    from memoryhole.quotes import speaker_key
+    from memoryhole.store.db import MIGRATIONS
+
+    store = Store(f"sqlite:///{tmp_path / 'm.db'}")
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "0006")
+    with store.engine.connect() as conn:
+        conn.exec_driver_sql("PRAGMA foreign_keys=OFF")  # quotations alone, no versions
+        conn.execute(
+            text(
+                "INSERT INTO quotations (id, version_id, article_id, kind, speaker, speaker_norm,"
+                " speaker_key, start_offset, end_offset, text, statement) VALUES"
+                " (1, 1, 1, 'reported', 'Сотрудники полиции', 'Сотрудники полиции',"
+                "  'полиции сотрудники', 0, 5, 'слова', 'a'),"
+                " (2, 1, 1, 'direct', 'Сергея Лаврова', 'Сергей Лавров', 'лавров сергеи', 0, 5,"
+                "  'слова', 'b'),"
+                " (3, 1, 1, 'direct', 'Mary Smith', 'Mary Smith', 'mary smith', 0, 5, 'w', 'c')"
+            )
+        )
+        conn.commit()
+    with store.engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.upgrade(cfg, "head")
+    with store.engine.connect() as conn:
+        keys = dict(conn.execute(text("SELECT id, speaker_key FROM quotations")).all())
+    assert keys == {1: "полиция сотрудник", 2: "лавров сергеи", 3: "mary smith"}
+    assert keys[1] == speaker_key("сотрудников полиции")  # any case: one key, as new rows get
+    store.close()

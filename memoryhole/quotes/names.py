@@ -263,11 +263,24 @@ def speaker_key(name: str) -> str:
     """A comparison key for a speaker name: case, accents, punctuation, word order and Russian
     grammatical case folded ("Сергея Лаврова" and "Лавров Сергей" share one key)."""
     if _CYRILLIC.search(name):
-        name = normalise_russian(name)
+        name = " ".join(_ru_key_word(w) for w in normalise_russian(name).split())
     decomposed = unicodedata.normalize("NFKD", name.casefold().replace("ё", "е"))
     bare = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     tokens = re.findall(r"\w+", bare)
     return " ".join(sorted(tokens))
+
+
+def _ru_key_word(word: str) -> str:
+    """A name word stays as normalise_russian left it (nominative); any other Russian word becomes
+    its dictionary form, so that descriptive speakers meet whatever their case ("представителя
+    МИД" ~ "представитель МИД", "Сотрудники полиции" ~ "полиция")."""
+    if not _CYRILLIC.search(word):
+        return word
+    parts = []
+    for part in word.split("-"):
+        named, parses = _ru_parse(part)
+        parts.append(part if named or not parses else parses[0].normal_form)
+    return "-".join(parts)
 
 
 @lru_cache(maxsize=20000)
