@@ -754,3 +754,13 @@ def test_an_adverb_opening_the_sentence_is_no_part_of_the_speaker() -> None:
     assert q.speaker == "Tom"
     q = _only('"Where is my hat, and where is my coat?" Polly Adams asked.', "en")
     assert q.speaker == "Polly Adams"  # a first name, not an adverb
+
+
+def test_german_pronoun_prefers_a_known_first_name_to_a_pair_of_nouns() -> None:
+    # every German noun is capitalised, so "Treptower Park" looks like a name; "Claudia" is one
+    text = (
+        "Claudia Nothelle sprach lange mit den Gästen im Treptower Park. "
+        "„Wir müssen darüber reden, und zwar bald“, sagte sie."
+    )
+    q = _only(text, "de", "direct")
+    assert q.speaker == "sie" and q.speaker_norm == "Claudia Nothelle"

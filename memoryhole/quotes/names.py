@@ -14,7 +14,7 @@ from dataclasses import dataclass, replace
 from functools import cache, lru_cache
 
 from memoryhole.quotes.lexicon import Lexicon
-from memoryhole.quotes.wordclass import common_word
+from memoryhole.quotes.wordclass import closed_class, common_word
 
 # Upper-case letters of Latin (with extensions), Greek and Cyrillic: `re` has no \p{Lu}.
 UPPER = "".join(
@@ -92,10 +92,21 @@ def first_name_gender(name: str) -> tuple[str | None, bool]:
     """("masc" | "femn", sure) when the name's first word is a first name of one gender (sure) or
     mostly of one ("Taylor", "Kim"), in gender-guesser's list (Jörg Michael's, compiled from many
     countries' name registers); (None, False) otherwise."""
-    first = name.split()[0] if name.split() else ""
+    first = name.split()[0].split("-")[0] if name.split() else ""  # "Hans-Jürgen": Hans
     if not first.isalpha() or not first[0].isupper():
         return None, False
     return _NAME_GENDERS.get(_first_names().get_gender(first), (None, False))
+
+
+def _given_name_gender(full: str) -> tuple[str | None, bool]:
+    """first_name_gender of the first word before the surname that is a first name: a role may
+    still stand before it ("Holocaust-Überlebende Inge Auerbacher")."""
+    words = full.split()
+    for index in range(max(1, len(words) - 1)):
+        found = first_name_gender(" ".join(words[index:]))
+        if found[0] is not None:
+            return found
+    return None, False
 
 
 @lru_cache(maxsize=1)
@@ -313,6 +324,9 @@ class Person:
     # the pronouns after the name's mentions overrule it
     name_gender: str | None = None
     name_sure: bool = False
+    # right after an article or preposition ("im Treptower Park", "eine Visual Novel"): in German,
+    # where every noun is capitalised, more likely a thing than a person
+    governed: bool = False
 
     @property
     def known_gender(self) -> str | None:
@@ -325,13 +339,15 @@ SCENE = 1500  # chars back that count as the current scene for resolving "he" / 
 def _without_leading_nouns(words: list[str], lex: Lexicon) -> list[str] | None:
     """German capitalises every noun, so a run of capitalised words is a name only from its first
     proper noun on: "Russischen Föderation Sergei Lawrow" is Sergei Lawrow, "Aussage zu Romney"
-    and "Immunschwächekrankheit Aids" are no one (a pronoun was resolved to them), while a role
-    ending in one of the lexicon's titles keeps its surname ("VW-Chef Winterkorn"). Only words the
-    tagger (wordclass.py) knows well as common nouns or adjectives count: it guesses "noun" for
-    unknown words, foreign first names among them ("Néstor")."""
+    and "Auf Sorgen" are no one (pronouns were resolved to them), "Blasius Nach" is Blasius
+    (surnames may be common nouns, "Dorothee Bär": the end is cut at closed-class words only), while a role ending in one of the lexicon's titles keeps its surname ("VW-Chef
+    Winterkorn"). Only words the tagger (wordclass.py) knows well count, and never a first name
+    ("Mark" is also a currency): it guesses "noun" for unknown words ("Néstor")."""
     words = _without_trailing_phrase(words, lex)
+    while len(words) > 1 and closed_class(words[-1], lex):
+        words = words[:-1]
     start = 0
-    while start < len(words) - 1 and common_word(words[start], lex):
+    while start < len(words) - 1 and _no_name(words[start], lex):
         start += 1
         while start < len(words) - 1 and words[start] in lex.name_particles:
             start += 1
@@ -344,6 +360,14 @@ def _without_leading_nouns(words: list[str], lex: Lexicon) -> list[str] | None:
     return None
 
 
+def _no_name(word: str, lex: Lexicon) -> bool:
+    return common_word(word, lex) and not _first_name(word, lex)
+
+
+def _first_name(word: str, lex: Lexicon) -> bool:
+    return lex.first_name_genders and first_name_gender(word)[0] is not None
+
+
 def _without_trailing_phrase(words: list[str], lex: Lexicon) -> list[str]:
     """ "Howard Berman von der Demokratischen": a particle followed only by common words opens a
     phrase after the name ("von der Leyen" keeps its particles: "Leyen" is no common word)."""
@@ -353,6 +377,13 @@ def _without_trailing_phrase(words: list[str], lex: Lexicon) -> list[str]:
             if rest and all(common_word(w, lex) for w in rest):
                 return words[:index]
     return words
+
+
+def _governed(text: str, start: int, lex: Lexicon) -> bool:
+    if lex.tagger is None:
+        return False
+    before = re.findall(r"[^\W\d_]+", text[max(0, start - 30) : start])
+    return bool(before) and closed_class(before[-1], lex)
 
 
 @cache
@@ -378,7 +409,7 @@ class PeopleIndex:
             if full:
                 title = _title_before(text, match.start(), lex)
                 gender = self._gender(full, title)
-                named, sure = first_name_gender(full) if lex.first_name_genders else (None, False)
+                named, sure = _given_name_gender(full) if lex.first_name_genders else (None, False)
                 self.people.append(
                     Person(
                         normalise(full, lex),
@@ -386,6 +417,7 @@ class PeopleIndex:
                         gender,
                         name_gender=named,
                         name_sure=sure,
+                        governed=_governed(text, match.start(), lex),
                     )
                 )
             elif lex.honorifics_male or lex.honorifics_female:
@@ -475,7 +507,7 @@ class PeopleIndex:
             full = next(
                 (p.name for p in self.people if name in p.name.split()), normalise(name, self.lex)
             )
-            named, sure = first_name_gender(full) if self.lex.first_name_genders else (None, False)
+            named, sure = _given_name_gender(full) if self.lex.first_name_genders else (None, False)
             for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
                 if not any(
                     p.start <= match.start() < p.start + len(p.name) + 8 for p in self.people
@@ -582,10 +614,35 @@ class PeopleIndex:
         """The person a "he", "she" (or "the old man", see `described`) at `pos` stands for: the
         last speaker if of that gender, else the last person of it in the scene, else the last."""
         candidates = self.narrated_before(pos) or self.before(pos)
+        if self.lex.subject_speaker and self.lex.first_name_genders:
+            # German capitalises nouns, so many "names" are noun pairs ("Treptower Park", "Visual
+            # Novel"): a pronoun goes to someone whose first name is known, or to the last speaker.
+            # Others (first names the list lacks: "Dolkun Isa") only if none fits and no article
+            # or preposition stands before them.
+            named = [p for p in candidates if p.name_gender or p.name == last_speaker]
+            found = self._of_gender(named, gender, pos, last_speaker)
+            if found is not None:
+                return found
+            candidates = [p for p in candidates if not p.governed]  # "Dolkun Isa ist …"
+        return self._of_gender(candidates, gender, pos, last_speaker) or last_speaker
+
+    def _of_gender(
+        self, candidates: list[Person], gender: str | None, pos: int, last_speaker: str | None
+    ) -> str | None:
         if last_speaker and len(last_speaker.split()) > 1:
             speaker_person = [p for p in candidates if p.name == last_speaker]
             if speaker_person and speaker_person[-1].known_gender in (None, gender):
                 return last_speaker
+        if gender is not None:  # a person known to be of the pronoun's gender in the scene first
+            for person in reversed(candidates):
+                if person.start < pos - SCENE:
+                    break
+                if person.known_gender == gender:
+                    return person.name
+        for person in reversed(candidates):
+            if gender is None or person.known_gender in (None, gender):
+                return person.name
+        return None
         if gender is not None:  # a person known to be of the pronoun's gender in the scene first
             for person in reversed(candidates):
                 if person.start < pos - SCENE:

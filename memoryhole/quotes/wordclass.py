@@ -32,20 +32,41 @@ def best_tag(model: str, word: str) -> str | None:
 
 
 @lru_cache(maxsize=100_000)
-def _known_common(model: str, word: str) -> bool:
-    tags = _tagger(model).tag_word(word)
-    return bool(tags) and tags[0][0] in ("NN", "ADJ(A)") and tags[0][1] > KNOWN_LOGPROB
+def _analyses(model: str, word: str) -> tuple[tuple[str, float], ...]:
+    return tuple((tag, float(score)) for tag, score in _tagger(model).tag_word(word)[:3])
 
 
 #: HanTa scores a word it knows (or splits into known parts) above this; unknown words, which it
 #: guesses, score about -28 and below ("Néstor" -33 as a noun, "Aussage" -10, "VW-Chef" -17)
 KNOWN_LOGPROB = -25.0
+#: closed word classes: prepositions, articles, determiners, pronouns, conjunctions, adverbs,
+#: answer particles ("Auf", "Keine", "Ihrem", "Welche", "Nach"): never part of a name
+CLOSED_TAGS = frozenset(
+    {"APPR", "APPRART", "ART", "PIAT", "PIS", "PPOSAT", "PDAT", "PDS", "PWAT", "PWS", "KON",
+     "KOUS", "ADV", "PTKANT", "PTKNEG", "ITJ", "PRF", "PPER"}
+)  # fmt: skip
+
+
+def _known(word: str, lex: Lexicon) -> tuple[tuple[str, float], ...]:
+    if lex.tagger is None or not word[:1].isalpha():
+        return ()
+    found = _analyses(lex.tagger, word)
+    return found if found and found[0][1] > KNOWN_LOGPROB else ()
 
 
 def common_word(word: str, lex: Lexicon) -> bool:
     """A capitalised word the tagger knows well as a common noun or adjective ("Aussage",
-    "Russischen"), so no part of a person's name; False for unknown words and without a tagger."""
-    return lex.tagger is not None and word[:1].isalpha() and _known_common(lex.tagger, word)
+    "Russischen") or as a word of a closed class ("Auf", "Keine"), so no part of a person's name;
+    False for unknown words and without a tagger."""
+    found = _known(word, lex)
+    return bool(found) and (found[0][0] in ("NN", "ADJ(A)") or found[0][0] in CLOSED_TAGS)
+
+
+def closed_class(word: str, lex: Lexicon) -> bool:
+    """A word the tagger knows as a preposition, article, determiner, pronoun, conjunction, adverb
+    or particle ("Nach", "Sowohl"): it ends no name ("Blasius Nach")."""
+    found = _known(word, lex)
+    return bool(found) and found[0][0] in CLOSED_TAGS
 
 
 def is_opener(word: str, lex: Lexicon) -> bool:
