@@ -420,7 +420,7 @@ class _Writer(WARCWriter):
     """warcio's writer, compressing each record as its own gzip member at level 6 instead of 9:
     several times less CPU on HTML for a few per cent more bytes."""
 
-    def _write_warc_record(self, out, record):  # type: ignore[no-untyped-def]
+    def _write_warc_record(self, out, record):
         if not self.gzip:
             return super()._write_warc_record(out, record)
         plain = io.BytesIO()

@@ -11,7 +11,9 @@ import random
 import sys
 import tempfile
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
+from typing import TextIO
 
 from .app import Paths, build_context, close_context, load_settings, open_store
 from .live import LiveDisplay
@@ -105,7 +107,7 @@ async def _demo(paths: Paths, duration: float | None, speed: float) -> None:
     print(f"memoryhole demo: the record stays in {paths.data}", file=out)
 
 
-async def _play(nr: Newsroom, speed: float, out: object) -> None:
+async def _play(nr: Newsroom, speed: float, out: TextIO) -> None:
     rng = random.Random(7)
     start = asyncio.get_running_loop().time()
     for at, what, action in timeline(nr, rng):
@@ -121,22 +123,14 @@ async def _play(nr: Newsroom, speed: float, out: object) -> None:
         live = [nr.url_of(a) for a in nr.articles(outlet, visible_only=True)]
         choice, target = rng.random(), rng.choice(live) if live else ""
         if choice < 0.5 or len(live) < 5:
-            _say(out, f"{outlet} publishes a new article", lambda o=outlet: nr.publish(o))
+            _say(out, f"{outlet} publishes a new article", partial(nr.publish, outlet))
         elif choice < 0.8:
-            _say(
-                out,
-                f"{outlet} edits an article",
-                lambda u=target: nr.edit(u, drop_quote=True),
-            )
+            _say(out, f"{outlet} edits an article", partial(nr.edit, target, drop_quote=True))
         else:
-            _say(
-                out,
-                f"{outlet} deletes an article (410)",
-                lambda u=target: nr.delete(u, "http-410"),
-            )
+            _say(out, f"{outlet} deletes an article (410)", partial(nr.delete, target, "http-410"))
 
 
-def _say(out: object, what: str, action: Callable[[], object]) -> None:
+def _say(out: TextIO, what: str, action: Callable[[], object]) -> None:
     action()
     if not getattr(out, "isatty", lambda: False)():
         print(f"# newsroom: {what}", file=out, flush=True)

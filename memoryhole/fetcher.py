@@ -377,7 +377,7 @@ class Fetcher:
         per_host: int = 2,
         host_delay: float = 0.0,
         guard: netguard.AddressGuard | None = None,
-        on_aux_fetch: Callable[[Fetch], None] | None = None,
+        on_aux_fetch: Callable[[Fetch], object] | None = None,  # its return value is ignored
     ) -> None:
         self.limits = limits
         self.respect_robots = respect_robots

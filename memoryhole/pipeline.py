@@ -21,7 +21,7 @@ from . import changes, models, outages, soft404, stories
 from .analysis import Analyser
 from .archive import Archive, RevisitTarget, warc_date
 from .extract import extract
-from .fetcher import Fetcher
+from .fetcher import Expect, Fetcher
 from .looplag import LoopLag
 from .models import Document, Fetch, WarcLocation
 from .scheduler import Schedule, after_failure, source_next_poll
@@ -150,8 +150,11 @@ async def probe_outlet(ctx: Context, outlet: dict, now: datetime) -> None:
     ctx.store.record_fetch(fetch, ctx.save(fetch), "probe", outlet_id=outlet["id"])
     values: dict[str, Any] = {"next_probe_at": now + timedelta(seconds=ctx.settings.probe_interval)}
     if fetch.status is not None and fetch.error is None:
-        doc = extract(fetch.body, fetch.final_url, charset=fetch.charset) if fetch.body else None
-        values["not_found"] = soft404.Profile.learn(fetch.status, fetch.final_url, doc).to_dict()
+        # An empty body (a bare 404 is common) is an empty page: learn() cannot read None.
+        page: Document | str = (
+            extract(fetch.body, fetch.final_url, charset=fetch.charset) if fetch.body else ""
+        )
+        values["not_found"] = soft404.Profile.learn(fetch.status, fetch.final_url, page).to_dict()
     elif fetch.error is not None:  # try again soon: a probe that failed taught nothing
         values["next_probe_at"] = now + timedelta(seconds=min(ctx.settings.probe_interval, 300))
     ctx.store.update_outlet(outlet["id"], **values)
@@ -161,7 +164,7 @@ async def probe_outlet(ctx: Context, outlet: dict, now: datetime) -> None:
 # ---- listings ------------------------------------------------------------------------------------
 async def check_source(ctx: Context, src: dict, now: datetime) -> int:
     """Poll one feed, sitemap or listing page; returns how many new articles it revealed."""
-    expect = "html" if src["kind"] == "listing" else "xml"
+    expect: Expect = "html" if src["kind"] == "listing" else "xml"
     fetch = await ctx.fetcher.fetch(
         src["url"], etag=src["etag"], last_modified=src["last_modified"], expect=expect
     )

@@ -173,7 +173,7 @@ class Runner:
             if task is not me:
                 task.cancel()
 
-    def _guarded(self, fn: Callable[[Fetch], None], fetch: Fetch) -> None:
+    def _guarded(self, fn: Callable[[Fetch], object], fetch: Fetch) -> None:
         try:
             fn(fetch)
         except Exception as exc:

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import random
+from datetime import UTC, datetime
+from types import SimpleNamespace
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from memoryhole.models import Document
+from memoryhole.models import Document, Fetch
+from memoryhole.pipeline import probe_outlet
 from memoryhole.soft404 import (
     NOT_FOUND_PHRASES,
     REMOVED_PHRASES,
@@ -140,6 +144,33 @@ def test_empty_pages_compare_by_title_only() -> None:
     profile = Profile.learn(200, "https://daily.example/q", _doc("Error", ""))
     assert profile.matches(_doc("Error", "")) == 1.0
     assert profile.matches(_doc("An article title", "")) == 0.0
+
+
+def test_probe_learns_an_empty_not_found_page() -> None:
+    # A bare 404 with no body is common; probe_outlet used to pass None to learn() and crash.
+    fetch = Fetch(
+        url="https://daily.example/zzz", started_at=datetime.now(UTC), elapsed=0.1,
+        final_url="https://daily.example/zzz", status=404, body=b"",
+    )  # fmt: skip
+    updates: dict = {}
+
+    async def fetch_url(url: str, *, expect: str) -> Fetch:
+        return fetch
+
+    store = SimpleNamespace(
+        record_fetch=lambda *a, **kw: 1, update_outlet=lambda oid, **kw: updates.update(kw)
+    )
+    ctx = SimpleNamespace(
+        fetcher=SimpleNamespace(fetch=fetch_url),
+        store=store,
+        save=lambda f: None,
+        settings=SimpleNamespace(probe_interval=600.0),
+        outlet_cache={},
+    )
+    outlet = {"id": 1, "homepage": "https://daily.example/"}
+    asyncio.run(probe_outlet(ctx, outlet, datetime.now(UTC)))
+    learned = Profile.from_dict(updates["not_found"])
+    assert (learned.status, learned.title, learned.length) == (404, "", 0)
 
 
 @given(

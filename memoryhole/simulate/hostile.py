@@ -212,7 +212,10 @@ class HostileOutlet:
         self._stop = threading.Event()
         self._server = _Server((host, port), _Handler)
         self._server.outlet = self
-        self.host, self.port = self._server.server_address[:2]
+        bound, self.port = self._server.server_address[:2]
+        # An AF_INET server's address is (str, int); typeshed allows bytes for other families.
+        assert isinstance(bound, str), bound
+        self.host = bound
         self._thread = threading.Thread(
             target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
         )

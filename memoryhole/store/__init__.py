@@ -17,7 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from ..models import Document, Fetch, WarcLocation
 from . import prepared
 from . import schema as t
-from .db import StoreError, integrity_ok, make_engine, sqlite_url, upgrade
+from .db import StoreError, inserted_id, integrity_ok, make_engine, sqlite_url, upgrade
 
 __all__ = ["Store", "StoreError", "NewEvent", "CheckOutcome", "sqlite_url"]
 
@@ -69,7 +69,7 @@ class Store:
     def add_outlet(self, name: str, homepage: str, poll_seconds: float, now: datetime) -> int:
         try:
             with self.engine.begin() as conn:
-                return int(
+                return inserted_id(
                     conn.execute(
                         insert(t.outlets).values(
                             name=name,
@@ -79,7 +79,7 @@ class Store:
                             created_at=now,
                             next_probe_at=now,
                         )
-                    ).inserted_primary_key[0]
+                    )
                 )
         except IntegrityError:
             raise StoreError(
@@ -98,7 +98,7 @@ class Store:
             ).first()
             if exists:
                 return None
-            return int(
+            return inserted_id(
                 conn.execute(
                     insert(t.sources).values(
                         outlet_id=outlet_id,
@@ -109,7 +109,7 @@ class Store:
                         next_poll_at=now,
                         failures=0,
                     )
-                ).inserted_primary_key[0]
+                )
             )
 
     def outlet(self, *, name: str | None = None, id: int | None = None) -> dict | None:
@@ -274,7 +274,7 @@ class Store:
     def _new_article(
         self, conn: Connection, outlet_id: int, url: str, published: datetime | None, now: datetime
     ) -> int:
-        aid = int(
+        aid = inserted_id(
             conn.execute(
                 insert(t.articles).values(
                     outlet_id=outlet_id,
@@ -285,7 +285,7 @@ class Store:
                     next_check_at=now,
                     checks=0,
                 )
-            ).inserted_primary_key[0]
+            )
         )
         self._remember_url(conn, aid, url, now)
         return aid
@@ -440,9 +440,9 @@ class Store:
             revisit=bool(loc and loc.revisit),
         )
         if conn is not None:
-            return int(conn.execute(prepared.INSERT_FETCH, values).inserted_primary_key[0])
+            return inserted_id(conn.execute(prepared.INSERT_FETCH, values))
         with self.engine.begin() as c:
-            return int(c.execute(prepared.INSERT_FETCH, values).inserted_primary_key[0])
+            return inserted_id(c.execute(prepared.INSERT_FETCH, values))
 
     def record_check(
         self,
@@ -468,7 +468,7 @@ class Store:
                 prev = conn.execute(prepared.LATEST_VERSION, {"article_id": article_id}).first()
             if document is not None and (prev is None or prev.digest != document.digest):
                 number = (prev.number if prev else 0) + 1
-                version_id = int(
+                version_id = inserted_id(
                     conn.execute(
                         prepared.INSERT_VERSION,
                         dict(
@@ -485,7 +485,7 @@ class Store:
                             text=document.text,
                             digest=document.digest,
                         ),
-                    ).inserted_primary_key[0]
+                    )
                 )
             updates = dict(outcome.article_updates)
             own_date = _parse_utc(document.published) if number == 1 and document else None
@@ -526,7 +526,7 @@ class Store:
         if previous is None and version_id is not None and prev is not None:
             previous = prev.id
         fetch_ids = [*ev.extra_fetch_ids, *([fetch_id] if fetch_id is not None else [])]
-        return int(
+        return inserted_id(
             conn.execute(
                 prepared.INSERT_EVENT,
                 dict(
@@ -542,7 +542,7 @@ class Store:
                     summary=ev.summary,
                     details=ev.details,
                 ),
-            ).inserted_primary_key[0]
+            )
         )
 
     def set_state(

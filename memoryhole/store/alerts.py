@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 
 from . import Store
 from . import schema as t
+from .db import inserted_id
 from .schema import UTC, metadata
 
 __all__ = [
@@ -119,7 +120,7 @@ class AlertStore:
         min_words: int | None = None,
     ) -> int:
         with self.engine.begin() as conn:
-            rule_id = int(
+            rule_id = inserted_id(
                 conn.execute(
                     insert(rules).values(
                         created_at=now,
@@ -128,7 +129,7 @@ class AlertStore:
                         match=list(match),
                         min_words=min_words,
                     )
-                ).inserted_primary_key[0]
+                )
             )
             for url in dict.fromkeys(urls):
                 conn.execute(
@@ -142,11 +143,7 @@ class AlertStore:
         found = conn.execute(select(destinations.c.id).where(destinations.c.url == url)).scalar()
         if found is not None:
             return int(found)
-        return int(
-            conn.execute(insert(destinations).values(url=url, created_at=now)).inserted_primary_key[
-                0
-            ]
-        )
+        return inserted_id(conn.execute(insert(destinations).values(url=url, created_at=now)))
 
     def remove_rule(self, rule_id: int) -> bool:
         """Remove a rule; destinations no other rule uses go too (with their pending deliveries)."""

@@ -17,7 +17,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import Engine, create_engine, event, text
+from sqlalchemy import CursorResult, Engine, create_engine, event, text
 from sqlalchemy.exc import ArgumentError, DBAPIError, OperationalError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
@@ -145,7 +145,7 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:  # type: ignore[no-untyped-def]
+def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     # NORMAL in WAL mode survives a process kill (the WAL is in the OS cache); only a power cut can
@@ -181,3 +181,12 @@ def integrity_ok(engine: Engine) -> bool:
         return True
     with engine.connect() as conn:
         return conn.execute(text("PRAGMA integrity_check")).scalar() == "ok"
+
+
+def inserted_id(result: CursorResult) -> int:
+    """The id of the row a single-row INSERT just added."""
+    key = result.inserted_primary_key
+    # None only when the statement has no key rows: a single-row INSERT always has one (and an
+    # executemany raises before getting here).
+    assert key is not None, "a single-row INSERT returned no primary key"
+    return int(key[0])

@@ -38,6 +38,7 @@ from sqlalchemy import (
 
 from . import Store
 from . import schema as t
+from .db import inserted_id
 from .schema import UTC, metadata
 
 __all__ = [
@@ -337,9 +338,7 @@ class QuoteStore:
                 conn.execute(update(sa).where(sa.c.story_id.in_(others)).values(story_id=target))
                 conn.execute(delete(stories).where(stories.c.id.in_(others)))
         else:
-            target = int(
-                conn.execute(insert(stories).values(created_at=now)).inserted_primary_key[0]
-            )
+            target = inserted_id(conn.execute(insert(stories).values(created_at=now)))
         best = max(matches, key=lambda m: m[2])
         new_rows = [(article_id, best[1], best[2])] + list(matches)
         seen: set[int] = set()

@@ -32,7 +32,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..models import sha256_hex, utcnow
 from . import schema as t
-from .db import StoreError
+from .db import StoreError, inserted_id
 
 __all__ = ["Users", "User", "users", "web_sessions", "api_tokens", "SESSION_LIFETIME"]
 
@@ -109,18 +109,19 @@ class Users:
             raise StoreError("a password needs at least 8 characters")
         try:
             with self.engine.begin() as conn:
-                result = conn.execute(
-                    insert(users).values(
-                        name=name,
-                        password_hash=_hasher.hash(password),
-                        created_at=utcnow(),
-                        disabled=False,
+                uid = inserted_id(
+                    conn.execute(
+                        insert(users).values(
+                            name=name,
+                            password_hash=_hasher.hash(password),
+                            created_at=utcnow(),
+                            disabled=False,
+                        )
                     )
                 )
-                uid = result.inserted_primary_key[0]  # type: ignore[index]
         except IntegrityError:
             raise StoreError(f"a user named {name!r} already exists") from None
-        return User(int(uid), name)
+        return User(uid, name)
 
     def get(self, name: str) -> User | None:
         with self.engine.connect() as conn:
