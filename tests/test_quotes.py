@@ -764,3 +764,18 @@ def test_german_pronoun_prefers_a_known_first_name_to_a_pair_of_nouns() -> None:
     )
     q = _only(text, "de", "direct")
     assert q.speaker == "sie" and q.speaker_norm == "Claudia Nothelle"
+
+
+def test_a_title_noun_stands_for_the_person_named_with_that_title() -> None:
+    text = (
+        'Dr. Howard Archie came in, and Captain Smollett nodded. "Yes, of course," said the '
+        'doctor. "No, never," said the captain. Foreign Minister Sergei Lavrov arrived later. '
+        '"We agree with all of it," the minister said.'
+    )
+    norms = [q.speaker_norm for q in extract_quotations(text, "en") if q.kind == "direct"]
+    assert norms == ["Howard Archie", "Smollett", "Sergei Lavrov"]
+    text = "Außenminister Frank-Walter Steinmeier traf Kollegen. „Wir sind uns einig“, sagte der Minister."
+    assert _only(text, "de", "direct").speaker_norm == "Frank-Walter Steinmeier"
+    # a pronoun is no title noun ("he" is not the end of "the")
+    text = 'The Hollywood Reporter asked Jack Buser. "We will see about that," he says.'
+    assert _only(text, "en", "direct").speaker_norm == "Jack Buser"

@@ -71,6 +71,9 @@ class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost
     honorifics_female: frozenset[str] = frozenset()
     # relational descriptions: kin noun -> honorific ("wife" -> "Mrs": "his wife" is Mrs <his name>)
     kin: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
+    # a common noun -> the title it stands for, when they differ ("doctor" -> "dr"): "the doctor"
+    # is the Dr. named before
+    title_nouns: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     # possessive -> its pronoun ("her" -> "she"): "her mother" is a description, not "her"
     possessives: dict[str, str] = field(default_factory=dict, hash=False, compare=False)
     # a part-of-speech model shipped inside a PyPI package (wordclass.py: HanTa's model file name)
@@ -149,6 +152,7 @@ def load_lexicon(language: str) -> Lexicon:
         honorifics_female=frozenset(_words(data, "honorifics_female")),
         kin={k.casefold(): v for k, v in data.get("kin", {}).items()},
         possessives={k.casefold(): v for k, v in data.get("possessives", {}).items()},
+        title_nouns={k.casefold(): v.casefold() for k, v in data.get("title_nouns", {}).items()},
         tagger=data.get("tagger"),
         object_cues=_lower(data, "object_cues"),
         impersonal_cues=_lower(data, "impersonal_cues"),

@@ -98,10 +98,12 @@ def first_name_gender(name: str) -> tuple[str | None, bool]:
     return _NAME_GENDERS.get(_first_names().get_gender(first), (None, False))
 
 
-def _given_name_gender(full: str) -> tuple[str | None, bool]:
-    """first_name_gender of the first word before the surname that is a first name: a role may
-    still stand before it ("Holocaust-Überlebende Inge Auerbacher")."""
+def _given_name_gender(full: str, lex: Lexicon) -> tuple[str | None, bool]:
+    """first_name_gender of the name; in German, of the first word before the surname that is a
+    first name, as a role may still stand before it ("Holocaust-Überlebende Inge Auerbacher")."""
     words = full.split()
+    if not lex.subject_speaker:
+        return first_name_gender(full)
     for index in range(max(1, len(words) - 1)):
         found = first_name_gender(" ".join(words[index:]))
         if found[0] is not None:
@@ -178,6 +180,11 @@ def _title_prefix(lex: Lexicon) -> re.Pattern[str]:
 @cache
 def _name_re(lex: Lexicon) -> re.Pattern[str]:
     return re.compile(name_pattern(lex))
+
+
+@cache
+def _title_start(lex: Lexicon) -> re.Pattern[str]:
+    return re.compile(rf"(?:{_alternation(lex.titles)})(?=\s+[{UPPER}])")
 
 
 @cache
@@ -324,6 +331,8 @@ class Person:
     # the pronouns after the name's mentions overrule it
     name_gender: str | None = None
     name_sure: bool = False
+    # the title written with the name, casefolded, no period ("captain", "foreign minister")
+    title: str | None = None
     # right after an article or preposition ("im Treptower Park", "eine Visual Novel"): in German,
     # where every noun is capitalised, more likely a thing than a person
     governed: bool = False
@@ -409,7 +418,11 @@ class PeopleIndex:
             if full:
                 title = _title_before(text, match.start(), lex)
                 gender = self._gender(full, title)
-                named, sure = _given_name_gender(full) if lex.first_name_genders else (None, False)
+                written = _title_start(lex).match(match.group(0))
+                title = written.group(0).strip() if written else title
+                named, sure = (
+                    _given_name_gender(full, lex) if lex.first_name_genders else (None, False)
+                )
                 self.people.append(
                     Person(
                         normalise(full, lex),
@@ -418,6 +431,7 @@ class PeopleIndex:
                         name_gender=named,
                         name_sure=sure,
                         governed=_governed(text, match.start(), lex),
+                        title=title.casefold().rstrip(".") if title else None,
                     )
                 )
             elif lex.honorifics_male or lex.honorifics_female:
@@ -507,7 +521,9 @@ class PeopleIndex:
             full = next(
                 (p.name for p in self.people if name in p.name.split()), normalise(name, self.lex)
             )
-            named, sure = _given_name_gender(full) if self.lex.first_name_genders else (None, False)
+            named, sure = (
+                _given_name_gender(full, self.lex) if self.lex.first_name_genders else (None, False)
+            )
             for match in re.finditer(rf"(?<![\w-]){re.escape(name)}(?![\w-])", text):
                 if not any(
                     p.start <= match.start() < p.start + len(p.name) + 8 for p in self.people
@@ -569,18 +585,38 @@ class PeopleIndex:
                 continue  # "Mr. Bennet" is not the Mrs. Bennet mentioned last
             if any(_same_word(name, word) for word in person.name.split()):
                 return person.name
+        if len(words) == 1 and self.lex.subject_speaker:  # "sagte der Minister": a title
+            titled = self._titled_as(name.casefold(), pos)
+            if titled is not None:
+                return titled
         return f"{title.rstrip('.')} {name}" if gender else name
 
     def described(self, phrase: str, pos: int, last_speaker: str | None) -> str | None:
         """ "the old man", "the little girl": a description ending in a gendered person noun (the
         lexicon's `person_nouns_*`) stands for a person of that gender, as a pronoun would."""
         noun = phrase.split()[-1].casefold()
+        titled = self._titled_as(noun, pos)
+        if titled is not None:
+            return titled  # "the minister": Foreign Minister Sergei Lavrov, named before
         gender = (
             "masc" if noun in self.lex.person_nouns_male
             else "femn" if noun in self.lex.person_nouns_female
             else None
         )  # fmt: skip
         return self.resolve_gender(gender, pos, last_speaker) if gender else None
+
+    def _titled_as(self, noun: str, pos: int) -> str | None:
+        """The last person named before `pos` under a title this noun names ("the captain" ->
+        Captain Smollett, "the doctor" -> Dr. Howard Archie: the lexicon's `title_nouns`)."""
+        if is_pronoun(noun, self.lex):
+            return None
+        wanted = {noun, self.lex.title_nouns.get(noun, noun)}
+        for person in reversed(self.before(pos)):
+            title = person.title.split()[-1] if person.title else ""
+            # a compound ends in the noun ("Außenminister" is a "Minister")
+            if title in wanted or any(len(w) > 4 and title.endswith(w) for w in wanted):
+                return person.name
+        return None
 
     def relative(self, possessive: str, kin: str, pos: int, last_speaker: str | None) -> str | None:
         """ "his wife", "her father": the possessor's family name under the kin's honorific
