@@ -264,8 +264,11 @@ def test_german_adverb_opening_a_sentence_is_not_the_speaker() -> None:
     text = "Kritisch bewertet die Partei die geplante „massenhafte Erfassung von Kennzeichen“."
     q = _only(text, "de", "direct")
     assert q.speaker == "die Partei"
-    text = "Künftig können die Behörden den Leiter ablehnen, wenn „er auffällig geworden ist“."
+    text = "Künftig prüfen die Behörden den Leiter genau, wenn „er auffällig geworden ist“."
     assert _only(text, "de", "direct").speaker == "die Behörden"
+    # with a modal verb the subject is not who said it (the law says what they may do)
+    text = "Künftig können die Behörden den Leiter ablehnen, wenn „er auffällig geworden ist“."
+    assert _only(text, "de", "direct").speaker != "die Behörden"
 
 
 def test_german_quoted_object_speaks_not_the_quoting_subject() -> None:
@@ -779,3 +782,29 @@ def test_a_title_noun_stands_for_the_person_named_with_that_title() -> None:
     # a pronoun is no title noun ("he" is not the end of "the")
     text = 'The Hollywood Reporter asked Jack Buser. "We will see about that," he says.'
     assert _only(text, "en", "direct").speaker_norm == "Jack Buser"
+
+
+def test_a_possessor_before_a_colon_speaks() -> None:
+    text = (
+        "Oskar Lafontaine, Fraktionschef der Linkspartei, sprach sich gegen den Einsatz aus. "
+        "Seine Begründung: „Dann holen wir uns den Terrorismus nach Deutschland.“"
+    )
+    q = _only(text, "de", "direct")
+    assert (q.speaker, q.speaker_norm) == ("Seine", "Oskar Lafontaine")
+    text = 'Senator John Smith opposed the bill. His answer: "We will not fund this war, not ever."'
+    q = _only(text, "en", "direct")
+    assert (q.speaker, q.speaker_norm) == ("His", "John Smith")
+
+
+def test_german_wie_folgt_is_no_cue_and_a_modal_subject_no_speaker() -> None:
+    text = (
+        "Dieses Abkommen definierte die Grenze zu Äthiopien wie folgt: „Die Grenze zwischen "
+        "dem Sudan und Äthiopien wird die Linie sein, die auf der Karte rot eingezeichnet ist.“"
+    )
+    q = _only(text, "de", "direct")
+    assert q.speaker == "Abkommen" and q.cue == "definierte"
+    text = (
+        "Der Verband legte den Vergleich vor. So soll der ehemalige Schiedsrichter „keinen "
+        "weiteren persönlichen wirtschaftlichen Nutzen“ aus dem Skandal ziehen."
+    )
+    assert _only(text, "de", "direct").speaker != "der ehemalige Schiedsrichter"

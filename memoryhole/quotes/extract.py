@@ -81,6 +81,8 @@ class Patterns:
 def _patterns(lex: Lexicon) -> Patterns:
     cues = _alternation(lex.cue_verbs + lex.according)
     cue = rf"(?<![\w-])(?i:{cues})(?![\w-])"
+    if lex.not_cues:  # "wie folgt", "so genannt": a cue word in a phrase that is none
+        cue = rf"(?<![\w-])(?!(?i:{_alternation(lex.not_cues)})(?![\w-])){cue}"
     speaker = speaker_pattern(lex)
     titles = _alternation(lex.titles)
     named = rf"(?:(?:{titles})\s+)?[{UPPER}][\w'’-]+"
@@ -361,6 +363,9 @@ def _subject(
     if sentence_start == lo and lo > floor or text[sentence_start:start].lstrip()[:1] in QUOTES:
         return None  # too far back to tell, or a quote opened the sentence ("„…“, sagte er, „…“")
     sentence_start = _after_colon(text, sentence_start, start, lex)
+    owned = _possessor(text[sentence_start:start], sentence_start, lex, people, last)
+    if owned is not None:
+        return owned
     phrase = clause_subject(text, sentence_start, start, lex)
     if phrase is None or _not_a_speaker(phrase.text, lex):
         return None
@@ -375,6 +380,19 @@ def _after_colon(text: str, start: int, end: int, lex: Lexicon) -> int:
     if not colons or _patterns(lex).cue.search(text, start, start + colons[-1].start()):
         return start
     return start + colons[-1].end()
+
+
+def _possessor(
+    window: str, offset: int, lex: Lexicon, people: PeopleIndex, last: Quotation | None
+) -> Attribution | None:
+    """ "His answer: “…”", "Seine Begründung: „…“": the possessor speaks (as a pronoun would)."""
+    owned = _POSSESSOR_COLON.search(window)
+    if owned is None or owned.group(1).casefold() not in lex.possessives:
+        return None
+    pronoun = lex.possessives[owned.group(1).casefold()]
+    last_speaker = last.speaker_norm if last else None
+    norm = people.resolve(pronoun, offset + owned.start(), last_speaker)
+    return Attribution(owned.group(1), norm, None)
 
 
 def _previous_subject(
@@ -415,6 +433,7 @@ def _looks_like_title(inner: str, lex: Lexicon) -> bool:
 
 
 _POSSESSED = re.compile(r"\s+[a-z]")
+_POSSESSOR_COLON = re.compile(r"(?<![\w-])(\w+)\s+\w+\s*:\s*$")  # "His answer:", "Ihre Antwort:"
 _WORD = re.compile(r"[^\W\d_][\w-]*")
 _ADDRESS = re.compile(r"^(?:https?://|www\.)|^[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
 
@@ -446,7 +465,8 @@ def _speech_like(inner: str, lex: Lexicon) -> bool:
 def _last_person(text: str, span: Span, para_start: int, people: PeopleIndex) -> Attribution | None:
     """An uncued quote right after a sentence about someone ("Coach Peter Hall was blunt. “…”")."""
     earlier = [p for p in people.narrated_before(span.start) if p.start >= para_start]
-    return Attribution(None, earlier[-1].name, None) if earlier else None
+    person = people.likeliest(earlier)
+    return Attribution(None, person.name, None) if person else None
 
 
 def _lead_in(
@@ -584,6 +604,9 @@ def _before(
     cues = list(pats.cue.finditer(window))
     if cues:
         return _pick_speaker(window, lo, cues[-1], lex, people, last)
+    owned = _possessor(window, lo, lex, people, last)
+    if owned is not None:
+        return owned
     colon = pats.colon_speaker.search(window)
     if (
         colon

@@ -662,6 +662,14 @@ class PeopleIndex:
             candidates = [p for p in candidates if not p.governed]  # "Dolkun Isa ist …"
         return self._of_gender(candidates, gender, pos, last_speaker) or last_speaker
 
+    def likeliest(self, people: list[Person]) -> Person | None:
+        """The last of these that is most likely a person: in German (nouns capitalised), one
+        whose first name is known, else one after no article or preposition."""
+        if self.lex.subject_speaker and self.lex.first_name_genders:
+            named = [p for p in people if p.name_gender] or [p for p in people if not p.governed]
+            return named[-1] if named else None
+        return people[-1] if people else None
+
     def _of_gender(
         self, candidates: list[Person], gender: str | None, pos: int, last_speaker: str | None
     ) -> str | None:
