@@ -463,6 +463,17 @@ def _write_metadata(writer: WARCWriter, fetch: Fetch) -> str:
 
 def _parse_member(data: bytes, filename: str, offset: int) -> ArchivedRecord:
     """One gzip member → its record; raises ArchiveLoadFailed/ValueError when it is not one."""
+    try:
+        return _parse_record(data, filename, offset)
+    except (ArchiveLoadFailed, ValueError):
+        raise
+    except (TypeError, LookupError, AttributeError) as exc:
+        # warcio trusts some header values: a digest named "\x00sha1" reaches hashlib.new (found
+        # by tests/test_fuzz.py); a damaged member is "not a record", never a crash
+        raise ValueError(f"malformed WARC record: {exc!r}") from exc
+
+
+def _parse_record(data: bytes, filename: str, offset: int) -> ArchivedRecord:
     for record in ArchiveIterator(io.BytesIO(data), check_digests=True):
         raw = record.raw_stream.read()
         http = record.http_headers

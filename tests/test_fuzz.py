@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import contextlib
 import functools
+import gzip
 import tempfile
 import zlib
 from datetime import UTC, datetime, timedelta
@@ -429,3 +430,18 @@ def test_torn_tail_keeps_earlier_records() -> None:
     assert [r.type for r in records[:6]] == ["warcinfo", "request", "response", "request",
                                              "response", "metadata"]  # fmt: skip
     assert report.torn and report.torn[0].offset >= len(original)
+
+
+def test_a_digest_named_with_a_nul_is_no_record_and_no_crash() -> None:
+    """Found by test_warc_reading_survives_mutated_files: warcio hands the digest's name to
+    hashlib.new, which raised TypeError for "\\x00sha1"."""
+    record = (
+        b"WARC/1.1\r\nWARC-Type: warcinfo\r\nWARC-Record-ID: <urn:uuid:1>\r\n"
+        b"WARC-Date: 2026-01-01T00:00:00Z\r\nWARC-Block-Digest: \x00sha1:AAAA\r\n"
+        b"Content-Type: application/warc-fields\r\nContent-Length: 4\r\n\r\nab\r\n\r\n\r\n"
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "x.warc.gz"
+        path.write_bytes(gzip.compress(record) + _sample_warc())
+        assert [r.type for r in iter_records(path)][:1] == ["warcinfo"]  # the sample's, after it
+        assert verify(Path(tmp)).bad_records
