@@ -808,3 +808,28 @@ def test_german_wie_folgt_is_no_cue_and_a_modal_subject_no_speaker() -> None:
         "weiteren persönlichen wirtschaftlichen Nutzen“ aus dem Skandal ziehen."
     )
     assert _only(text, "de", "direct").speaker != "der ehemalige Schiedsrichter"
+
+
+def test_german_date_ordinal_and_a_second_clause_after_a_quote() -> None:
+    text = (
+        "Die Koalition hat sich verständigt. Bundeskanzlerin Angela Merkel bezeichnete Wulff am "
+        "3. Juni in Berlin als „einen wunderbaren zukünftigen Präsidenten“, Vizekanzler Guido "
+        "Westerwelle strich Wulffs „klaren inneren Kompass“ hervor."
+    )
+    first, second = [q for q in extract_quotations(text, "de") if q.kind == "direct"]
+    assert first.speaker_norm == "Angela Merkel"  # "3." is no sentence end
+    assert "Westerwelle" in (second.speaker or "")
+
+
+def test_german_pronoun_subject_after_the_quote_and_a_cue_after_an_auxiliary() -> None:
+    text = (
+        "Sergei Lawrow reagierte gelassen: Mit den Worten „Jetzt werden alle wichtigen Fragen "
+        "in der G20 diskutiert“, richtete er seinen Blick auf einen größeren Kreis."
+    )
+    q = _only(text, "de", "direct")
+    assert (q.speaker, q.speaker_norm) == ("er", "Sergei Lawrow")
+    text = (
+        "Die Polizei fand einen Brief. Der 58-Jährige habe darin geschrieben, er müsse seine "
+        "Kinder „aus diesem schlechten Leben“ nehmen."
+    )
+    assert _only(text, "de", "direct").speaker == "58-Jährige"

@@ -153,7 +153,9 @@ def _after_subordinate(text: str, toks: list[_Tok], lex: Lexicon) -> Phrase | No
     return None
 
 
-def clause_subject(text: str, start: int, end: int, lex: Lexicon) -> Phrase | None:
+def clause_subject(
+    text: str, start: int, end: int, lex: Lexicon, *, reported_ok: bool = False
+) -> Phrase | None:
     """The speaker of a quotation at `end` inside the sentence text[start:end]: its "laut X" source,
     else the subject before the finite verb ("Der Minister nannte …"), else the one right after it
     when an adverbial opens the sentence ("Am Montag sagte der Minister …")."""
@@ -204,6 +206,6 @@ def clause_subject(text: str, start: int, end: int, lex: Lexicon) -> Phrase | No
                 j = _skip_comma_clause(toks, j - 1) or len(toks)
     if j < len(toks) and toks[j].word == ":":
         return _phrase(text, toks, 0, phrase_end, None)  # "Der Minister: „…“"
-    if not _verb_at(toks, j, lex) or toks[j].low in lex.reported_verbs:
+    if not _verb_at(toks, j, lex) or toks[j].low in lex.reported_verbs and not reported_ok:
         return None  # "Der Plan sei „gescheitert“": reported words, someone else's
     return _phrase(text, toks, 0, phrase_end, toks[j].word)

@@ -39,7 +39,8 @@ QUOTES = "".join(QUOTE_CHARS)
 # a period after these is an abbreviation, not a sentence end ("said Mr. Bennet")
 _ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "St", "Prof", "Gen", "Col", "Capt", "Lt", "Sen", "Rep",
                   "Gov", "Sgt", "Rev", "Hon", "Jr", "Sr")  # fmt: skip
-_NOT_AFTER = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS)
+# ... nor after a one- or two-digit number: a German ordinal ("am 3. Juni", "im 20. Jahrhundert")
+_NOT_AFTER = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS) + r"(?<!\b\d)(?<!\b\d\d)"
 _ABBREVIATED = re.compile(rf"\b(?:{'|'.join(_ABBREVIATIONS)})\.")
 _SENTENCE_END = re.compile(rf"(?:{_NOT_AFTER}\.|[!?…])(?=\s+[{UPPER}“„«\"—–])")
 _SENTENCE_GAP = re.compile(rf"(?:{_NOT_AFTER}\.|[!?…])[\"”»“]?\s+(?=[{UPPER}“„«\"—–])")
@@ -314,6 +315,8 @@ def _direct(
         attribution = replace(inherited, cue=attribution.cue) if inherited else attribution
     anchored = attribution is not None or colon or narration is not None
     if lex.subject_speaker and attribution is None:
+        attribution = _pronoun_after(text, span, lex, people)
+    if lex.subject_speaker and attribution is None:
         # "Einen Tag später spielte er den Ausbruch herunter. „…“": the sentence before names
         # the speaker, more surely than the quote before it
         attribution = _previous_subject(text, span, para_start, lex, people)
@@ -366,10 +369,46 @@ def _subject(
     owned = _possessor(text[sentence_start:start], sentence_start, lex, people, last)
     if owned is not None:
         return owned
-    phrase = clause_subject(text, sentence_start, start, lex)
+    after_quote = _clause_after_quote(text, sentence_start, start, lex)
+    if after_quote is not None:  # "X nannte ihn „…“, Y strich „…“ hervor": Y's own clause
+        phrase = clause_subject(text, after_quote, start, lex)
+        if phrase is not None and not _not_a_speaker(phrase.text, lex):
+            return _attribution(phrase.text, phrase.start, phrase.verb, lex, people, last)
+    # "Der 58-Jährige habe darin geschrieben, er müsse …": a cue after the subjunctive auxiliary
+    words = {w.casefold() for w in _WORD.findall(text[sentence_start:start])}
+    cued = bool(words & lex.cue_participles)
+    phrase = clause_subject(text, sentence_start, start, lex, reported_ok=cued)
     if phrase is None or _not_a_speaker(phrase.text, lex):
         return None
     return _attribution(phrase.text, phrase.start, phrase.verb, lex, people, last)
+
+
+def _clause_after_quote(text: str, start: int, end: int, lex: Lexicon) -> int | None:
+    """Where a new main clause begins after an earlier quote of the same sentence and a comma."""
+    closing = [m.end() for m in re.finditer(r"[“”»\"]\s*,\s+", text[start:end])]
+    if not closing:
+        return None
+    clause = start + closing[-1]
+    word = re.match(r"[^\W\d_][\w-]*", text[clause:end])
+    if (
+        word is None
+        or not word.group(0)[0].isupper()
+        or word.group(0).casefold() in lex.subordinators
+    ):
+        return None  # a lower-case or subordinate continuation belongs to the clause before
+    return clause
+
+
+def _pronoun_after(text: str, span: Span, lex: Lexicon, people: PeopleIndex) -> Attribution | None:
+    """ "Mit den Worten „…“, richtete er seinen Blick …": the subject pronoun right after the
+    clause's verb, after the quote."""
+    found = re.match(r"\s*,\s+([^\W\d_]+)\s+([^\W\d_]+)\b", text[span.end : span.end + 60])
+    if found is None or found.group(2).casefold() not in lex.subject_pronouns:
+        return None
+    if found.group(1)[0].isupper() or found.group(1).casefold() in lex.subordinators:
+        return None
+    pronoun = found.group(2)
+    return Attribution(pronoun, people.resolve(pronoun, span.end), found.group(1))
 
 
 def _after_colon(text: str, start: int, end: int, lex: Lexicon) -> int:
