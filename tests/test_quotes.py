@@ -833,3 +833,18 @@ def test_german_pronoun_subject_after_the_quote_and_a_cue_after_an_auxiliary() -
         "Kinder „aus diesem schlechten Leben“ nehmen."
     )
     assert _only(text, "de", "direct").speaker == "58-Jährige"
+
+
+def test_a_paragraph_ending_wie_folgt_announces_the_quote_below_it() -> None:
+    text = (
+        "Dieses Abkommen definierte die Grenze zu Äthiopien wie folgt:\n\n"
+        "„Die Grenze zwischen dem Sudan und Äthiopien wird die Linie sein, die auf der Karte rot "
+        "eingezeichnet ist.“"
+    )
+    q = _only(text, "de", "direct")
+    assert q.speaker == "Abkommen" and q.cue == "definierte"
+    text = (
+        "Künftig müssen Demonstrationen 72 Stunden – und nicht wie bisher 48 Stunden – vorher "
+        "angemeldet werden, wobei es „klare Vorgaben für die Veranstalter“ geben werde."
+    )
+    assert _only(text, "de", "direct").cue != "wie"

@@ -298,7 +298,10 @@ def _direct(
         return None  # a short phrase in quote marks without a cue: a term, not a quotation
     subject = None
     if lex.subject_speaker and narration is None and after is None:
-        subject = _subject(text, span.start, para_start, lex, people, last)
+        if lead_end != span.start:  # "Dieses Abkommen definierte die Grenze wie folgt:" / „…“
+            subject = _subject(text, lead_end, floor, lex, people, last)
+        else:
+            subject = _subject(text, span.start, para_start, lex, people, last)
     if (
         subject
         and before
@@ -521,7 +524,8 @@ def _lead_in(
     if not before.endswith(":") or prev_end >= len(before):
         return own
     floor = max(prev_end, _paragraph_bounds(text, len(before) - 1)[0])
-    if not _patterns(lex).cue.search(text, floor, len(before)):
+    announced = before[:-1].rstrip().casefold().endswith(lex.lead_ins) if lex.lead_ins else False
+    if not (announced or _patterns(lex).cue.search(text, floor, len(before))):
         return own  # "More:", "Rioba kennt solche Konflikte:": no one said so there
     return len(before), floor
 

@@ -89,6 +89,8 @@ class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost
     np_cues: frozenset[str] = frozenset()
     # lower-case participles of speech verbs: after a subjunctive auxiliary its subject speaks
     cue_participles: frozenset[str] = frozenset()
+    # lower-case endings of a paragraph that announce the quotation below it ("wie folgt:")
+    lead_ins: tuple[str, ...] = ()
     # phrases that start with a cue word but cite no one ("wie folgt", "so genannt")
     not_cues: tuple[str, ...] = ()
     # a regex of what may stand between such a cue and its phrase ("so charakterisierte ihn der X")
@@ -164,6 +166,7 @@ def load_lexicon(language: str) -> Lexicon:
         np_cues=_lower(data, "np_cues"),
         np_cue_skip=data.get("np_cue_skip"),
         not_cues=_words(data, "not_cues"),
+        lead_ins=tuple(w.casefold() for w in _words(data, "lead_ins")),
         cue_participles=_lower(data, "cue_participles"),
         object_preps=_lower(data, "object_preps"),
         addressee_cues=_lower(data, "addressee_cues"),
