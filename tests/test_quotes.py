@@ -848,3 +848,21 @@ def test_a_paragraph_ending_wie_folgt_announces_the_quote_below_it() -> None:
         "angemeldet werden, wobei es „klare Vorgaben für die Veranstalter“ geben werde."
     )
     assert _only(text, "de", "direct").cue != "wie"
+
+
+def test_german_passive_names_its_agent_never_its_subject() -> None:
+    cases = {
+        "Der Plan wurde vom Bundesrechnungshof als „völlig unwirtschaftlich“ kritisiert.":
+            "Bundesrechnungshof",
+        "Die WM wird von vielen als die „stärkste“ WM aller Zeiten bezeichnet.": "vielen",
+        "In den Medien war der Auftrag schon als „Geschäft des Jahrhunderts“ bezeichnet worden.":
+            None,
+    }  # fmt: skip
+    for text, agent in cases.items():
+        assert _only(text, "de", "direct").speaker == agent, text
+    # his words, though in the passive: "Er sagte, wer … schiesse, könne nur so bezeichnet werden"
+    text = (
+        "Er sagte, wer mit scharfer Munition auf „Beamten, Familienväter oder junge Leute“ "
+        "schiesse, könne nur so bezeichnet werden."
+    )
+    assert _only(text, "de", "direct").speaker != "Familienväter"

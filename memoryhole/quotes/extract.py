@@ -296,8 +296,12 @@ def _direct(
         after = None  # "„…“ schiesse, könne nur so bezeichnet werden": no one at that cue
     if not (cued or _speech_like(inner, lex) or _follows_quote(text, span, last, inner)):
         return None  # a short phrase in quote marks without a cue: a term, not a quotation
+    passive = _passive(text, span, para_start, para_end, lex) if narration is None else None
+    if passive is not None:  # "wird von Kritikern als „…“ bezeichnet": the agent, never the subject
+        agent = _attribution(*passive, lex, people, last) if passive else None
+        after, before = agent or Attribution(None, None, None), None
     subject = None
-    if lex.subject_speaker and narration is None and after is None:
+    if lex.subject_speaker and narration is None and after is None and passive is None:
         if lead_end != span.start:  # "Dieses Abkommen definierte die Grenze wie folgt:" / „…“
             subject = _subject(text, lead_end, floor, lex, people, last)
         else:
@@ -384,6 +388,35 @@ def _subject(
     if phrase is None or _not_a_speaker(phrase.text, lex):
         return None
     return _attribution(phrase.text, phrase.start, phrase.verb, lex, people, last)
+
+
+def _passive(
+    text: str, span: Span, para_start: int, para_end: int, lex: Lexicon
+) -> tuple[str, int, str] | tuple[()] | None:
+    """The quote's sentence in the passive with a speech participle ("Das Gesetz wird von
+    Kritikern als „…“ bezeichnet", "wurde vom Rechnungshof als „…“ kritisiert"): (agent, where,
+    participle), or () when no agent is named; None when the sentence is not such a passive."""
+    if not lex.passive_auxiliaries:
+        return None
+    start = para_start + _last_sentence_start(text[para_start : span.start])
+    rest = text[span.end : para_end]
+    end = span.end + (m.end() if (m := _SENTENCE_END.search(rest)) else len(rest))
+    if _patterns(lex).cue.search(text, start, span.start):
+        return None  # "Er sagte, wer … „…“ schiesse, könne nur so bezeichnet werden": his words
+    outside = ((start, span.start), (span.end, end))  # the quote's own words do not count
+    words = [w.casefold() for a, b in outside for w in _WORD.findall(text[a:b])]
+    participle = next((w for w in reversed(words) if w in lex.cue_participles), None)
+    if participle is None or not set(words) & lex.passive_auxiliaries:
+        return None
+    preps = _alternation(tuple(lex.agent_preps))
+    for a, b in outside:
+        for found in re.finditer(rf"(?<![\w-])(?i:{preps})\s+", text[a:b]):
+            at = a + found.end()
+            phrase = _noun_phrase_re(lex).match(text[:b], at) or re.match(r"[^\W\d_]+", text[at:b])
+            if phrase is not None:
+                np = phrase.group("np") if "np" in phrase.groupdict() else phrase.group(0)
+                return np.strip(), at, participle
+    return ()
 
 
 def _clause_after_quote(text: str, start: int, end: int, lex: Lexicon) -> int | None:

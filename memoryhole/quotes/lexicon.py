@@ -89,6 +89,10 @@ class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost
     np_cues: frozenset[str] = frozenset()
     # lower-case participles of speech verbs: after a subjunctive auxiliary its subject speaks
     cue_participles: frozenset[str] = frozenset()
+    # the passive: lower-case auxiliaries and the prepositions before its agent ("wird von X als
+    # „…“ bezeichnet": X speaks, not the subject)
+    passive_auxiliaries: frozenset[str] = frozenset()
+    agent_preps: tuple[str, ...] = ()
     # lower-case endings of a paragraph that announce the quotation below it ("wie folgt:")
     lead_ins: tuple[str, ...] = ()
     # phrases that start with a cue word but cite no one ("wie folgt", "so genannt")
@@ -167,6 +171,8 @@ def load_lexicon(language: str) -> Lexicon:
         np_cue_skip=data.get("np_cue_skip"),
         not_cues=_words(data, "not_cues"),
         lead_ins=tuple(w.casefold() for w in _words(data, "lead_ins")),
+        passive_auxiliaries=_lower(data, "passive_auxiliaries"),
+        agent_preps=_words(data, "agent_preps"),
         cue_participles=_lower(data, "cue_participles"),
         object_preps=_lower(data, "object_preps"),
         addressee_cues=_lower(data, "addressee_cues"),
