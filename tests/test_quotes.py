@@ -866,3 +866,16 @@ def test_german_passive_names_its_agent_never_its_subject() -> None:
         "schiesse, könne nur so bezeichnet werden."
     )
     assert _only(text, "de", "direct").speaker != "Familienväter"
+
+
+def test_initials_end_no_sentence_and_subjunctive_reports_bridge_two_quotes() -> None:
+    q = _only('"We will prevail and win the war in the end," said George W. Bush on Monday.', "en")
+    assert q.speaker == "George W. Bush"
+    text = (
+        "„Diese Kommentare sind zutiefst störend“, erklärte der Vorsitzende der Gewerkschaft, "
+        "William R. Dougan, in einer Pressemitteilung. Diese Aussagen seien erniedrigend. Die "
+        "Angestellten seien mit vielen wichtigen Aufgaben betraut. „Das nächste Mal, wenn "
+        "Gouverneur Romney in eine Stadt fliegt, sollte er den Fluglotsen danken.“"
+    )
+    first, second = [q for q in extract_quotations(text, "de") if q.kind == "direct"]
+    assert first.speaker_norm == second.speaker_norm == "William R. Dougan"

@@ -39,8 +39,11 @@ QUOTES = "".join(QUOTE_CHARS)
 # a period after these is an abbreviation, not a sentence end ("said Mr. Bennet")
 _ABBREVIATIONS = ("Mr", "Mrs", "Ms", "Dr", "St", "Prof", "Gen", "Col", "Capt", "Lt", "Sen", "Rep",
                   "Gov", "Sgt", "Rev", "Hon", "Jr", "Sr")  # fmt: skip
-# ... nor after a one- or two-digit number: a German ordinal ("am 3. Juni", "im 20. Jahrhundert")
-_NOT_AFTER = "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS) + r"(?<!\b\d)(?<!\b\d\d)"
+# ... nor after a one- or two-digit number: a German ordinal ("am 3. Juni", "im 20. Jahrhundert"),
+# nor after a single capital: an initial ("George W. Bush", "William R. Dougan")
+_NOT_AFTER = (
+    "".join(rf"(?<!\b{a})" for a in _ABBREVIATIONS) + r"(?<!\b\d)(?<!\b\d\d)" + rf"(?<!\b[{UPPER}])"
+)
 _ABBREVIATED = re.compile(rf"\b(?:{'|'.join(_ABBREVIATIONS)})\.")
 _SENTENCE_END = re.compile(rf"(?:{_NOT_AFTER}\.|[!?…])(?=\s+[{UPPER}“„«\"—–])")
 _SENTENCE_GAP = re.compile(rf"(?:{_NOT_AFTER}\.|[!?…])[\"”»“]?\s+(?=[{UPPER}“„«\"—–])")
@@ -322,7 +325,10 @@ def _direct(
         attribution = replace(inherited, cue=attribution.cue) if inherited else attribution
     anchored = attribution is not None or colon or narration is not None
     if lex.subject_speaker and attribution is None:
-        attribution = _pronoun_after(text, span, lex, people)
+        attribution = _pronoun_after(text, span, lex, people) or _reported_bridge(
+            text, span, last, para_start, lex
+        )
+        anchored = attribution is not None  # as sure as a cue: no later sieve overrides them
     if lex.subject_speaker and attribution is None:
         # "Einen Tag später spielte er den Ausbruch herunter. „…“": the sentence before names
         # the speaker, more surely than the quote before it
@@ -335,6 +341,26 @@ def _direct(
         attribution.cue, language,
     )  # fmt: skip
     return quote, anchored
+
+
+def _reported_bridge(
+    text: str, span: Span, last: Quotation | None, para_start: int, lex: Lexicon
+) -> Attribution | None:
+    """ "„…“, erklärte X. Diese Aussagen seien erniedrigend. Die Angestellten seien betraut. „…“":
+    sentences in the subjunctive between two quotes of a paragraph report the same speaker, so the
+    next quote is still theirs, however long the report between them."""
+    if last is None or last.speaker_norm is None or last.start < para_start:
+        return None
+    between = text[last.end : span.start]
+    if "\n\n" in between or len(between) > 1500:
+        return None
+    sentences = [piece for piece in _SENTENCE_GAP.split(between)[1:] if piece.strip()]
+    if not sentences:
+        return None
+    for sentence in sentences:
+        if not {w.casefold() for w in _WORD.findall(sentence)} & lex.reported_verbs:
+            return None
+    return Attribution(last.speaker, last.speaker_norm, None)
 
 
 def _subjectless(attribution: Attribution, lex: Lexicon) -> bool:
