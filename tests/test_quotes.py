@@ -879,3 +879,18 @@ def test_initials_end_no_sentence_and_subjunctive_reports_bridge_two_quotes() ->
     )
     first, second = [q for q in extract_quotations(text, "de") if q.kind == "direct"]
     assert first.speaker_norm == second.speaker_norm == "William R. Dougan"
+
+
+def test_a_source_in_brackets_after_the_quote_and_lautete_die_kritik() -> None:
+    text = (
+        "Die Fatah erhielt 45 Sitze. „Allen Beobachtungen zufolge sind die Wahlen frei, fair und "
+        "transparent abgelaufen.“ (Konrad-Adenauer-Stiftung). Zwar gewann die Hamas die Wahl."
+    )
+    assert _only(text, "de", "direct").speaker == "Konrad-Adenauer-Stiftung"
+    text = (
+        "„Solche Argumente lassen jede wissenschaftliche Tätigkeit als potenziell kriminell "
+        "erscheinen“, lautete die Kritik in einem offenen Brief an die Bundesanwaltschaft."
+    )
+    q = _only(text, "de", "direct")
+    assert q.cue == "lautete" and "Kritik" in (q.speaker or "")
+    assert not extract_quotations("Der Titel des Buches lautet „Die Welt von gestern“.", "de")

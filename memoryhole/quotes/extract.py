@@ -534,6 +534,10 @@ def _looks_like_title(inner: str, lex: Lexicon) -> bool:
 
 
 _POSSESSED = re.compile(r"\s+[a-z]")
+# a source in brackets right after a quote: capitalised words only ("(Konrad-Adenauer-Stiftung)")
+_CITED = re.compile(
+    rf"[.!?…]?\s*\((?P<np>[{UPPER}][\w'’.&-]*(?:\s+[{UPPER}][\w'’.&-]*){{0,4}})\)\s*(?:[.;]|$)"
+)
 _POSSESSOR_COLON = re.compile(r"(?<![\w-])(\w+)\s+\w+\s*:\s*$")  # "His answer:", "Ihre Antwort:"
 _WORD = re.compile(r"[^\W\d_][\w-]*")
 _ADDRESS = re.compile(r"^(?:https?://|www\.)|^[\w-]+(?:\.[\w-]+)+(?:/\S*)?$", re.IGNORECASE)
@@ -658,6 +662,10 @@ def _after(
     window = text[start : min(limit, start + AFTER_WINDOW)]
     if not narration and re.match(rf"\s*[.!?…]\s+[{UPPER}]", window):
         return None  # „…“. Die Chefjuristin verwies …: the sentence closed right after the quote
+    cited = _CITED.match(window) if not narration else None
+    if cited is not None and not _not_a_speaker(cited.group("np"), lex):
+        # "„…“ (Konrad-Adenauer-Stiftung)." / "“…” (Reuters).": the source in brackets
+        return _attribution(cited.group("np"), start + cited.start("np"), None, lex, people, last)
     window = _cut_sentence(window)
     pats = _patterns(lex)
     cue = pats.cue.search(window)
