@@ -894,3 +894,21 @@ def test_a_source_in_brackets_after_the_quote_and_lautete_die_kritik() -> None:
     q = _only(text, "de", "direct")
     assert q.cue == "lautete" and "Kritik" in (q.speaker or "")
     assert not extract_quotations("Der Titel des Buches lautet „Die Welt von gestern“.", "de")
+
+
+def test_german_sources_of_reports_and_subjects_after_a_prepositional_opener() -> None:
+    text = (
+        "Nach einer vom DFB veröffentlichten Erklärung erkennt Hoyzer einen „Schadensersatzbetrag "
+        "in Höhe von 750.000 Euro an“."
+    )
+    assert "Erklärung" in (_only(text, "de", "direct").speaker or "")
+    text = (
+        "In einem Positionspapier des Ministeriums heißt es, die Prüfung habe ergeben, dass die "
+        "Regeln gewirkt hätten. Deshalb sei es „folgerichtig, die bewährten Regeln beizubehalten“."
+    )
+    assert "Positionspapier" in (_only(text, "de", "direct").speaker or "")
+    text = (
+        "Mit schärferen Tönen als der Datenschützer kritisieren die Grünen die Novelle. In der "
+        "vorliegenden Form würde „ein bedenklicher Schritt hin zum Schnüffelstaat“ vollzogen."
+    )
+    assert _only(text, "de", "direct").speaker == "die Grünen"

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from memoryhole.quotes.lexicon import Lexicon
-from memoryhole.quotes.wordclass import is_opener
+from memoryhole.quotes.wordclass import best_tag, is_opener
 
 _TOKEN = re.compile(r"[\w][\w.'’-]*|[,:()]")
 MAX_NP_WORDS = 8  # a longer run is not one noun phrase
@@ -111,6 +111,10 @@ def _verb_before_comma(toks: list[_Tok], comma: int) -> bool:
     return comma > 0 and not toks[comma - 1].cap and toks[comma - 1].word[:1].isalpha()
 
 
+def _adjective(word: str, lex: Lexicon) -> bool:
+    return lex.tagger is not None and best_tag(lex.tagger, word) in ("ADJ(A)", "ART", "APPR")
+
+
 def _verb_at(toks: list[_Tok], j: int, lex: Lexicon) -> bool:
     return (
         j < len(toks)
@@ -133,12 +137,28 @@ def _according(text: str, toks: list[_Tok], lex: Lexicon) -> Phrase | None:
         after = i + 1
         if tok.low == "nach" and toks[after].low == "angaben":
             after += 1
+        elif tok.low == "nach":  # "Nach einer vom DFB veröffentlichten Erklärung erkennt …"
+            for k in range(after, min(len(toks), after + 6)):
+                if not _is_word(toks[k]):
+                    break
+                if toks[k].cap and toks[k].low.endswith(_documents(lex)):
+                    return _phrase(text, toks, after, k + 1, tok.word)
+            continue
         elif tok.low != "laut":
             continue
         end = _noun_phrase(toks, after, lex)
         if end is not None:
             return _phrase(text, toks, after, end, tok.word)
     return None
+
+
+@cache
+def _documents(lex: Lexicon) -> tuple[str, ...]:
+    """Nouns of documents and reports among the lexicon's `speaker_heads` ("Erklärung")."""
+    return tuple(h.casefold() for h in lex.speaker_heads if h.casefold().endswith(_DOCUMENT_ENDS))
+
+
+_DOCUMENT_ENDS = ("erklärung", "mitteilung", "bericht", "berichten", "angaben", "stellungnahme")
 
 
 def _after_subordinate(text: str, toks: list[_Tok], lex: Lexicon) -> Phrase | None:
@@ -178,7 +198,12 @@ def clause_subject(
         while j < len(toks):
             prev = toks[j - 1]
             opener_ok = prev.cap or is_opener(prev.word, lex) or prev.word == ","
-            if _verb_at(toks, j, lex) and opener_ok and not is_opener(toks[j].word, lex):
+            if (
+                _verb_at(toks, j, lex)
+                and opener_ok
+                and not is_opener(toks[j].word, lex)
+                and not _adjective(toks[j].word, lex)  # "Mit schärferen Tönen kritisieren …"
+            ):
                 break
             j += 1
         else:

@@ -325,8 +325,10 @@ def _direct(
         attribution = replace(inherited, cue=attribution.cue) if inherited else attribution
     anchored = attribution is not None or colon or narration is not None
     if lex.subject_speaker and attribution is None:
-        attribution = _pronoun_after(text, span, lex, people) or _reported_bridge(
-            text, span, last, para_start, lex
+        attribution = (
+            _pronoun_after(text, span, lex, people)
+            or _reported_bridge(text, span, last, para_start, lex)
+            or _reported_source(text, span, para_start, lex, people, last)
         )
         anchored = attribution is not None  # as sure as a cue: no later sieve overrides them
     if lex.subject_speaker and attribution is None:
@@ -361,6 +363,43 @@ def _reported_bridge(
         if not {w.casefold() for w in _WORD.findall(sentence)} & lex.reported_verbs:
             return None
     return Attribution(last.speaker, last.speaker_norm, None)
+
+
+def _reported_source(
+    text: str,
+    span: Span,
+    para_start: int,
+    lex: Lexicon,
+    people: PeopleIndex,
+    last: Quotation | None,
+) -> Attribution | None:
+    """ "In einem Positionspapier heißt es, die Prüfung habe ergeben, … Deshalb sei es „…“": a
+    quote in a subjunctive sentence continues the report begun by the last sentence of the
+    paragraph that is not in the subjunctive; that sentence's cue names the source."""
+    starts = [para_start] + [m.end() for m in _SENTENCE_GAP.finditer(text, para_start, span.start)]
+    sentences = list(zip(starts, [*starts[1:], span.start], strict=True))
+
+    def subjunctive(a: int, b: int) -> bool:
+        return bool({w.casefold() for w in _WORD.findall(text[a:b])} & lex.reported_verbs)
+
+    if not sentences or not subjunctive(*sentences[-1]):
+        return None
+    for a, b in reversed(sentences[:-1]):
+        if subjunctive(a, b) and not _patterns(lex).cue.search(text, a, b):
+            continue
+        if re.search(r"[“”„«»\"]", text[a:b]):
+            return None  # a quotation's own sentence: left to the other rules
+        cues = list(_patterns(lex).cue.finditer(text, a, b))
+        if not cues:
+            return None
+        impersonal = cues[-1].group(0).casefold() in lex.impersonal_cues
+        phrase = None if impersonal else clause_subject(text, a, b, lex)
+        if phrase is not None and not _not_a_speaker(phrase.text, lex):
+            return _attribution(phrase.text, phrase.start, phrase.verb, lex, people, last)
+        window = text[a:b]
+        cue = _patterns(lex).cue.search(window, cues[-1].start() - a)
+        return _pick_speaker(window, a, cue, lex, people, last) if cue else None
+    return None
 
 
 def _subjectless(attribution: Attribution, lex: Lexicon) -> bool:
