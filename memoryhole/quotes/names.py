@@ -103,7 +103,7 @@ def _given_name_gender(full: str, lex: Lexicon) -> tuple[str | None, bool]:
     first name, as a role may still stand before it ("Holocaust-Überlebende Inge Auerbacher")."""
     words = full.split()
     if not lex.subject_speaker:
-        return first_name_gender(full)
+        return first_name_gender(strip_titles(full, lex) or full)  # "Lt Col Alexander Vindman"
     for index in range(max(1, len(words) - 1)):
         found = first_name_gender(" ".join(words[index:]))
         if found[0] is not None:
