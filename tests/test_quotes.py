@@ -912,3 +912,11 @@ def test_german_sources_of_reports_and_subjects_after_a_prepositional_opener() -
         "vorliegenden Form würde „ein bedenklicher Schritt hin zum Schnüffelstaat“ vollzogen."
     )
     assert _only(text, "de", "direct").speaker == "die Grünen"
+
+
+def test_german_passive_looks_only_at_the_quotes_own_sentence() -> None:
+    text = (
+        "Kokol wird am 10. November zum Cast hinzustoßen. „Die Nervosität, die ich am Anfang "
+        "verspürte, ist schnell verflogen“, berichtet die Newcomerin von den Dreharbeiten."
+    )
+    assert _only(text, "de", "direct").speaker == "Newcomerin"

@@ -376,7 +376,8 @@ def _reported_source(
     """ "In einem Positionspapier heißt es, die Prüfung habe ergeben, … Deshalb sei es „…“": a
     quote in a subjunctive sentence continues the report begun by the last sentence of the
     paragraph that is not in the subjunctive; that sentence's cue names the source."""
-    starts = [para_start] + [m.end() for m in _SENTENCE_GAP.finditer(text, para_start, span.start)]
+    gaps = _SENTENCE_GAP.finditer(text, para_start, span.start + 1)  # + 1: the quote mark
+    starts = [para_start] + [m.end() for m in gaps if m.end() <= span.start]
     sentences = list(zip(starts, [*starts[1:], span.start], strict=True))
 
     def subjunctive(a: int, b: int) -> bool:
@@ -463,7 +464,7 @@ def _passive(
     participle), or () when no agent is named; None when the sentence is not such a passive."""
     if not lex.passive_auxiliaries:
         return None
-    start = para_start + _last_sentence_start(text[para_start : span.start])
+    start = para_start + _last_sentence_start(text[para_start : span.start + 1])  # with its mark
     rest = text[span.end : para_end]
     end = span.end + (m.end() if (m := _SENTENCE_END.search(rest)) else len(rest))
     if _patterns(lex).cue.search(text, start, span.start):
