@@ -112,7 +112,10 @@ def _verb_before_comma(toks: list[_Tok], comma: int) -> bool:
 
 
 def _adjective(word: str, lex: Lexicon) -> bool:
-    return lex.tagger is not None and best_tag(lex.tagger, word) in ("ADJ(A)", "ART", "APPR")
+    """Not a verb, by the tagger: an adjective or determiner inside an opening prepositional
+    phrase ("Mit schärferen Tönen", "Für diesen Herbst")."""
+    tag = best_tag(lex.tagger, word) if lex.tagger is not None else None
+    return tag is not None and not tag.startswith("V")
 
 
 def _verb_at(toks: list[_Tok], j: int, lex: Lexicon) -> bool:
