@@ -920,3 +920,30 @@ def test_german_passive_looks_only_at_the_quotes_own_sentence() -> None:
         "verspürte, ist schnell verflogen“, berichtet die Newcomerin von den Dreharbeiten."
     )
     assert _only(text, "de", "direct").speaker == "Newcomerin"
+
+
+def test_german_long_subject_with_an_attribute_and_glued_sentences() -> None:
+    text = (
+        "Die von verschiedenen Umweltgruppen getragenen Gegeninitiative Kopfbahnhof 21 (K21), die "
+        "gegen das Projekt und für eine Modernisierung des bisherigen Kopfbahnhofs eintritt, "
+        "zeigte sich empört über den Beginn der Abrissarbeiten angesichts des „imposanten "
+        "Bürgerprotestes und der immer neuen Skandale und Kritiken.“"
+    )
+    assert "Gegeninitiative" in (_only(text, "de", "direct").speaker or "")
+    text = (
+        "Die Hoteliervereinigung plant eine Beschwerde gegen die Provision; auch die Firma wurde "
+        "2008 übernommen.Ralph Senkel vom Hotel Sängerhof kommentierte die Erhöhung: „Ich habe "
+        "sämtliche Rabatte gestrichen und werde das so lassen.“"
+    )
+    assert "Senkel" in (_only(text, "de", "direct").speaker or "")
+
+
+def test_a_word_the_german_tagger_never_saw_is_not_analysed() -> None:
+    """HanTa analyses an unseen word in about 2 ms; names are checked against its precomputed
+    words only (and compounds ending in one)."""
+    from memoryhole.quotes.wordclass import common_word
+
+    lex = load_lexicon("de")
+    assert common_word("Aussage", lex) and common_word("VW-Chef", lex)
+    assert common_word("Immunschwächekrankheit", lex)  # ends in "krankheit"
+    assert not common_word("Néstor", lex) and not common_word("Dolkun", lex)

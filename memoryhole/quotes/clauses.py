@@ -79,12 +79,30 @@ def _noun_phrase(toks: list[_Tok], i: int, lex: Lexicon) -> int | None:
             pass
         elif not nouns and j > i and (_is_det(toks[j - 1], lex) or not toks[j - 1].cap):
             pass  # an adjective between determiner and noun
+        elif _participle_attribute(toks, i, j):
+            nouns = 0  # "Die von Umweltgruppen getragenen Gegeninitiative": the noun follows
         else:
             break
         j += 1
     while j > i and (_is_det(toks[j - 1], lex) or toks[j - 1].low in lex.np_links):
         j -= 1  # a trailing link word belongs to what follows
     return j if nouns else None
+
+
+_ATTRIBUTE_PREPS = frozenset({"von", "vom", "aus", "in", "im", "mit", "für", "bei", "seit", "zur"})
+
+
+def _participle_attribute(toks: list[_Tok], i: int, j: int) -> bool:
+    """ "Die [von verschiedenen Umweltgruppen] getragenen Gegeninitiative": after a determiner and
+    a preposition, a participle ending in -en right before a capitalised noun closes an attribute."""
+    return (
+        i + 1 < j
+        and toks[i + 1].low in _ATTRIBUTE_PREPS
+        and toks[j].low.endswith("en")
+        and j + 1 < len(toks)
+        and toks[j + 1].cap
+        and _is_word(toks[j + 1])
+    )
 
 
 def _apposition_end(toks: list[_Tok], j: int) -> int | None:
@@ -220,6 +238,10 @@ def clause_subject(
         return None
     j = end_np
     phrase_end = end_np
+    if toks[j].word == "(":  # "Gegeninitiative Kopfbahnhof 21 (K21), die …": an abbreviation
+        close = next((k for k in range(j, min(len(toks), j + 8)) if toks[k].word == ")"), None)
+        if close is not None and close + 1 < len(toks):
+            j = close + 1
     if toks[j].word == ",":
         appo = _apposition_end(toks, j)
         if appo is not None:

@@ -34,6 +34,7 @@ from memoryhole.quotes.wordclass import best_tag, is_opener
 AFTER_WINDOW = 160  # chars after a quote searched for "…," said X
 CUE_REACH = 70  # the cue must start this close to the quote
 BEFORE_WINDOW = 220  # chars before a quote searched for X said: "…"
+SUBJECT_WINDOW = 400  # chars before a quote in which its sentence's subject is looked for
 TERMINAL = ".!?…"
 QUOTES = "".join(QUOTE_CHARS)
 # a period after these is an abbreviation, not a sentence end ("said Mr. Bennet")
@@ -46,7 +47,12 @@ _NOT_AFTER = (
 )
 _ABBREVIATED = re.compile(rf"\b(?:{'|'.join(_ABBREVIATIONS)})\.")
 _SENTENCE_END = re.compile(rf"(?:{_NOT_AFTER}\.|[!?…])(?=\s+[{UPPER}“„«\"—–])")
-_SENTENCE_GAP = re.compile(rf"(?:{_NOT_AFTER}\.|[!?…])[\"”»“]?\s+(?=[{UPPER}“„«\"—–])")
+# ... or no space at all after a word's period when a capitalised word follows ("übernommen.Ralph
+# Senkel": paragraphs glued by the page's markup)
+_SENTENCE_GAP = re.compile(
+    rf"(?:{_NOT_AFTER}\.|[!?…])[\"”»“]?(?:\s+|(?<=[a-zäöüß]\.)(?=[{UPPER}][a-zäöüß]))"
+    rf"(?=[{UPPER}“„«\"—–])"
+)
 
 
 @dataclass(frozen=True)
@@ -431,7 +437,7 @@ def _subject(
     text: str, start: int, floor: int, lex: Lexicon, people: PeopleIndex, last: Quotation | None
 ) -> Attribution | None:
     """The subject of the sentence the quote sits in (clauses.py), when text precedes it there."""
-    lo = max(floor, start - BEFORE_WINDOW)
+    lo = max(floor, start - SUBJECT_WINDOW)
     before = text[lo:start].rstrip()
     if not before or before[-1] in TERMINAL:
         return None  # the quote opens its sentence

@@ -48,10 +48,29 @@ CLOSED_TAGS = frozenset(
 
 
 def _known(word: str, lex: Lexicon) -> tuple[tuple[str, float], ...]:
+    """The tagger's analyses of a word it knows: one of the words its model precomputed (HanTa's
+    `cache`, 23,000 German words), or a compound ending in one ("VW-Chef", "Immunschwäche-
+    krankheit"). Unknown words are not analysed at all: HanTa's analysis of an unseen word costs
+    about 2 ms, and a German page has hundreds of capitalised runs (profiled on 705 pages)."""
     if lex.tagger is None or not word[:1].isalpha():
         return ()
+    known = _precomputed(lex.tagger)
+    key = word.lower()
+    if key not in known:
+        tail = key.rsplit("-", 1)[-1]
+        suffixes = [tail] if tail != key else []
+        suffixes += [key[i:] for i in range(1, len(key) - 4)]
+        key = next((s for s in suffixes if s in known), "")
+        if not key:
+            return ()
+        word = key.capitalize() if word[:1].isupper() else key
     found = _analyses(lex.tagger, word)
     return found if found and found[0][1] > KNOWN_LOGPROB else ()
+
+
+@cache
+def _precomputed(model: str) -> frozenset[str]:
+    return frozenset(_tagger(model).cache)
 
 
 def common_word(word: str, lex: Lexicon) -> bool:
