@@ -687,13 +687,3 @@ class PeopleIndex:
             if gender is None or person.known_gender in (None, gender):
                 return person.name
         return None
-        if gender is not None:  # a person known to be of the pronoun's gender in the scene first
-            for person in reversed(candidates):
-                if person.start < pos - SCENE:
-                    break
-                if person.known_gender == gender:
-                    return person.name
-        for person in reversed(candidates):
-            if gender is None or person.known_gender in (None, gender):
-                return person.name
-        return last_speaker
