@@ -484,7 +484,7 @@ def _passive(
     for a, b in outside:
         for found in re.finditer(rf"(?<![\w-])(?i:{preps})\s+", text[a:b]):
             at = a + found.end()
-            phrase = _noun_phrase_re(lex).match(text[:b], at) or re.match(r"[^\W\d_]+", text[at:b])
+            phrase = _noun_phrase_re(lex).match(text, at, b) or re.match(r"[^\W\d_]+", text[at:b])
             if phrase is not None:
                 np = phrase.group("np") if "np" in phrase.groupdict() else phrase.group(0)
                 return np.strip(), at, participle
