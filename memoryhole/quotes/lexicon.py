@@ -51,6 +51,9 @@ class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost
     partial_quote_words: int  # a lower-case quoted phrase this long is a partial quotation
     # sentence-subject speakers (German): a quote inside a sentence is the subject's words
     subject_speaker: bool = False
+    # every noun is capitalised (German): a run of capitalised words is no name by itself, so names
+    # start at their first proper noun (the tagger) and pronouns prefer known first names
+    nouns_capitalised: bool = False
     subject_pronouns: frozenset[str] = frozenset()  # lower-case
     adverbial_openers: frozenset[str] = frozenset()  # lower-case; the subject follows the verb
     np_links: frozenset[str] = frozenset()  # lower-case words continuing a noun phrase ("des")
@@ -148,6 +151,7 @@ def load_lexicon(language: str) -> Lexicon:
         genitive_suffix=data.get("genitive_suffix"),
         partial_quote_words=int(data.get("partial_quote_words", 3)),
         subject_speaker=bool(data.get("subject_speaker", False)),
+        nouns_capitalised=bool(data.get("nouns_capitalised", False)),
         subject_pronouns=_lower(data, "subject_pronouns"),
         adverbial_openers=_lower(data, "adverbial_openers"),
         np_links=_lower(data, "np_links"),

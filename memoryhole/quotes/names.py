@@ -102,7 +102,7 @@ def _given_name_gender(full: str, lex: Lexicon) -> tuple[str | None, bool]:
     """first_name_gender of the name; in German, of the first word before the surname that is a
     first name, as a role may still stand before it ("Holocaust-Überlebende Inge Auerbacher")."""
     words = full.split()
-    if not lex.subject_speaker:
+    if not lex.nouns_capitalised:
         return first_name_gender(strip_titles(full, lex) or full)  # "Lt Col Alexander Vindman"
     for index in range(max(1, len(words) - 1)):
         found = first_name_gender(" ".join(words[index:]))
@@ -349,9 +349,10 @@ def _without_leading_nouns(words: list[str], lex: Lexicon) -> list[str] | None:
     """German capitalises every noun, so a run of capitalised words is a name only from its first
     proper noun on: "Russischen Föderation Sergei Lawrow" is Sergei Lawrow, "Aussage zu Romney"
     and "Auf Sorgen" are no one (pronouns were resolved to them), "Blasius Nach" is Blasius
-    (surnames may be common nouns, "Dorothee Bär": the end is cut at closed-class words only), while a role ending in one of the lexicon's titles keeps its surname ("VW-Chef
-    Winterkorn"). Only words the tagger (wordclass.py) knows well count, and never a first name
-    ("Mark" is also a currency): it guesses "noun" for unknown words ("Néstor")."""
+    (surnames may be common nouns, "Dorothee Bär": the end is cut at closed-class words only),
+    while a role ending in one of the lexicon's titles keeps its surname ("VW-Chef Winterkorn").
+    Only words the tagger (wordclass.py) knows count, and never a first name ("Mark" is also a
+    currency)."""
     words = _without_trailing_phrase(words, lex)
     while len(words) > 1 and closed_class(words[-1], lex):
         words = words[:-1]
@@ -479,7 +480,7 @@ class PeopleIndex:
                 words.pop(0)  # "Can I", "Old Billy": a sentence opener
             if words and words[-1].casefold() in self.common or "I" in words:
                 return None  # "Lincoln Park", "Chapter I": a common noun or a pronoun in it
-        if self.lex.tagger is not None and self.lex.subject_speaker:
+        if self.lex.tagger is not None and self.lex.nouns_capitalised:
             words = _without_leading_nouns(words, self.lex) or []
         if len(words) < 2 or any(w.strip(".,") in self.lex.non_person_words for w in words):
             return None
@@ -585,7 +586,7 @@ class PeopleIndex:
                 continue  # "Mr. Bennet" is not the Mrs. Bennet mentioned last
             if any(_same_word(name, word) for word in person.name.split()):
                 return person.name
-        if len(words) == 1 and self.lex.subject_speaker:  # "sagte der Minister": a title
+        if len(words) == 1 and self.lex.nouns_capitalised:  # "sagte der Minister": a title
             titled = self._titled_as(name.casefold(), pos)
             if titled is not None:
                 return titled
@@ -650,7 +651,7 @@ class PeopleIndex:
         """The person a "he", "she" (or "the old man", see `described`) at `pos` stands for: the
         last speaker if of that gender, else the last person of it in the scene, else the last."""
         candidates = self.narrated_before(pos) or self.before(pos)
-        if self.lex.subject_speaker and self.lex.first_name_genders:
+        if self.lex.nouns_capitalised and self.lex.first_name_genders:
             # German capitalises nouns, so many "names" are noun pairs ("Treptower Park", "Visual
             # Novel"): a pronoun goes to someone whose first name is known, or to the last speaker.
             # Others (first names the list lacks: "Dolkun Isa") only if none fits and no article
@@ -665,7 +666,7 @@ class PeopleIndex:
     def likeliest(self, people: list[Person]) -> Person | None:
         """The last of these that is most likely a person: in German (nouns capitalised), one
         whose first name is known, else one after no article or preposition."""
-        if self.lex.subject_speaker and self.lex.first_name_genders:
+        if self.lex.nouns_capitalised and self.lex.first_name_genders:
             named = [p for p in people if p.name_gender] or [p for p in people if not p.governed]
             return named[-1] if named else None
         return people[-1] if people else None
