@@ -54,7 +54,12 @@ def _known(word: str, lex: Lexicon) -> tuple[tuple[str, float], ...]:
     about 2 ms, and a German page has hundreds of capitalised runs (profiled on 705 pages)."""
     if lex.tagger is None or not word[:1].isalpha():
         return ()
-    known = _precomputed(lex.tagger)
+    return _known_to(lex.tagger, word)
+
+
+@lru_cache(maxsize=100_000)
+def _known_to(model: str, word: str) -> tuple[tuple[str, float], ...]:
+    known = _precomputed(model)
     key = word.lower()
     if key not in known:
         tail = key.rsplit("-", 1)[-1]
@@ -64,7 +69,7 @@ def _known(word: str, lex: Lexicon) -> tuple[tuple[str, float], ...]:
         if not key:
             return ()
         word = key.capitalize() if word[:1].isupper() else key
-    found = _analyses(lex.tagger, word)
+    found = _analyses(model, word)
     return found if found and found[0][1] > KNOWN_LOGPROB else ()
 
 
