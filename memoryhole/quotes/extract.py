@@ -305,7 +305,12 @@ def _direct(
         after = None  # "„…“ schiesse, könne nur so bezeichnet werden": no one at that cue
     if not (cued or _speech_like(inner, lex) or _follows_quote(text, span, last, inner)):
         return None  # a short phrase in quote marks without a cue: a term, not a quotation
-    passive = _passive(text, span, para_start, para_end, lex) if narration is None else None
+    named_after = (  # '“…,” said X, who was praised by …': the cue after the quote names X
+        after is not None
+        and after.speaker is not None
+        and (after.cue or "").casefold() not in lex.cue_participles
+    )
+    passive = None if narration or named_after else _passive(text, span, para_start, para_end, lex)
     if passive is not None:  # "wird von Kritikern als „…“ bezeichnet": the agent, never the subject
         agent = _attribution(*passive, lex, people, last) if passive else None
         after, before = agent or Attribution(None, None, None), None
@@ -382,8 +387,9 @@ def _reported_source(
     """ "In einem Positionspapier heißt es, die Prüfung habe ergeben, … Deshalb sei es „…“": a
     quote in a subjunctive sentence continues the report begun by the last sentence of the
     paragraph that is not in the subjunctive; that sentence's cue names the source."""
-    gaps = _SENTENCE_GAP.finditer(text, para_start, span.start + 1)  # + 1: the quote mark
-    starts = [para_start] + [m.end() for m in gaps if m.end() <= span.start]
+    lo = max(para_start, span.start - 1500)  # a report of a few sentences, not a whole book
+    gaps = _SENTENCE_GAP.finditer(text, lo, span.start + 1)  # + 1: the quote mark
+    starts = [lo] + [m.end() for m in gaps if m.end() <= span.start]
     sentences = list(zip(starts, [*starts[1:], span.start], strict=True))
 
     def subjunctive(a: int, b: int) -> bool:
@@ -470,8 +476,9 @@ def _passive(
     participle), or () when no agent is named; None when the sentence is not such a passive."""
     if not lex.passive_auxiliaries:
         return None
-    start = para_start + _last_sentence_start(text[para_start : span.start + 1])  # with its mark
-    rest = text[span.end : para_end]
+    lo = max(para_start, span.start - SUBJECT_WINDOW)
+    start = lo + _last_sentence_start(text[lo : span.start + 1])  # with its mark
+    rest = text[span.end : min(para_end, span.end + AFTER_WINDOW)]
     end = span.end + (m.end() if (m := _SENTENCE_END.search(rest)) else len(rest))
     if _patterns(lex).cue.search(text, start, span.start):
         return None  # "Er sagte, wer … „…“ schiesse, könne nur so bezeichnet werden": his words
@@ -484,11 +491,17 @@ def _passive(
     for a, b in outside:
         for found in re.finditer(rf"(?<![\w-])(?i:{preps})\s+", text[a:b]):
             at = a + found.end()
-            phrase = _noun_phrase_re(lex).match(text, at, b) or re.match(r"[^\W\d_]+", text[at:b])
+            phrase = _noun_phrase_re(lex).match(text, at, b) or _AGENT_WORDS.match(text, at, b)
             if phrase is not None:
                 np = phrase.group("np") if "np" in phrase.groupdict() else phrase.group(0)
                 return np.strip(), at, participle
     return ()
+
+
+# an agent in lower case: up to four words before punctuation, a quote or "as" ("by union leaders")
+_AGENT_WORDS = re.compile(
+    r"[^\W\d_]+(?:\s+[^\W\d_]+){0,3}?(?=\s*(?:[,.;:!?)“”„«»\"]|$)|\s+(?:as|als|in|on|for|at)\b)"
+)
 
 
 def _clause_after_quote(text: str, start: int, end: int, lex: Lexicon) -> int | None:
