@@ -947,3 +947,8 @@ def test_a_word_the_german_tagger_never_saw_is_not_analysed() -> None:
     assert common_word("Aussage", lex) and common_word("VW-Chef", lex)
     assert common_word("Immunschwächekrankheit", lex)  # ends in "krankheit"
     assert not common_word("Néstor", lex) and not common_word("Dolkun", lex)
+
+
+def test_a_named_cue_after_the_quote_beats_a_passive_later_in_the_sentence() -> None:
+    text = "„Wir werden diesen Kampf gewinnen“, sagte Maria Müller, die vom Vorstand gelobt wurde."
+    assert _only(text, "de", "direct").speaker == "Maria Müller"
