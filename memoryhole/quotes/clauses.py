@@ -79,7 +79,7 @@ def _noun_phrase(toks: list[_Tok], i: int, lex: Lexicon) -> int | None:
             pass
         elif not nouns and j > i and (_is_det(toks[j - 1], lex) or not toks[j - 1].cap):
             pass  # an adjective between determiner and noun
-        elif _participle_attribute(toks, i, j):
+        elif _participle_attribute(toks, i, j, lex):
             nouns = 0  # "Die von Umweltgruppen getragenen Gegeninitiative": the noun follows
         else:
             break
@@ -89,15 +89,12 @@ def _noun_phrase(toks: list[_Tok], i: int, lex: Lexicon) -> int | None:
     return j if nouns else None
 
 
-_ATTRIBUTE_PREPS = frozenset({"von", "vom", "aus", "in", "im", "mit", "für", "bei", "seit", "zur"})
-
-
-def _participle_attribute(toks: list[_Tok], i: int, j: int) -> bool:
+def _participle_attribute(toks: list[_Tok], i: int, j: int, lex: Lexicon) -> bool:
     """ "Die [von verschiedenen Umweltgruppen] getragenen Gegeninitiative": after a determiner and
     a preposition, a participle ending in -en right before a capitalised noun closes an attribute."""
     return (
         i + 1 < j
-        and toks[i + 1].low in _ATTRIBUTE_PREPS
+        and toks[i + 1].low in lex.attribute_preps
         and toks[j].low.endswith("en")
         and j + 1 < len(toks)
         and toks[j + 1].cap
@@ -162,7 +159,7 @@ def _according(text: str, toks: list[_Tok], lex: Lexicon) -> Phrase | None:
             for k in range(after, min(len(toks), after + 6)):
                 if not _is_word(toks[k]):
                     break
-                if toks[k].cap and toks[k].low.endswith(_documents(lex)):
+                if toks[k].cap and lex.document_nouns and toks[k].low.endswith(lex.document_nouns):
                     return _phrase(text, toks, after, k + 1, tok.word)
             continue
         elif tok.low != "laut":
@@ -171,15 +168,6 @@ def _according(text: str, toks: list[_Tok], lex: Lexicon) -> Phrase | None:
         if end is not None:
             return _phrase(text, toks, after, end, tok.word)
     return None
-
-
-@cache
-def _documents(lex: Lexicon) -> tuple[str, ...]:
-    """Nouns of documents and reports among the lexicon's `speaker_heads` ("Erklärung")."""
-    return tuple(h.casefold() for h in lex.speaker_heads if h.casefold().endswith(_DOCUMENT_ENDS))
-
-
-_DOCUMENT_ENDS = ("erklärung", "mitteilung", "bericht", "berichten", "angaben", "stellungnahme")
 
 
 def _after_subordinate(text: str, toks: list[_Tok], lex: Lexicon) -> Phrase | None:

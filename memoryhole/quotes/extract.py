@@ -491,17 +491,19 @@ def _passive(
     for a, b in outside:
         for found in re.finditer(rf"(?<![\w-])(?i:{preps})\s+", text[a:b]):
             at = a + found.end()
-            phrase = _noun_phrase_re(lex).match(text, at, b) or _AGENT_WORDS.match(text, at, b)
+            phrase = _noun_phrase_re(lex).match(text, at, b) or _agent_words(lex).match(text, at, b)
             if phrase is not None:
                 np = phrase.group("np") if "np" in phrase.groupdict() else phrase.group(0)
                 return np.strip(), at, participle
     return ()
 
 
-# an agent in lower case: up to four words before punctuation, a quote or "as" ("by union leaders")
-_AGENT_WORDS = re.compile(
-    r"[^\W\d_]+(?:\s+[^\W\d_]+){0,3}?(?=\s*(?:[,.;:!?)“”„«»\"]|$)|\s+(?:as|als|in|on|for|at)\b)"
-)
+@cache
+def _agent_words(lex: Lexicon) -> re.Pattern[str]:
+    """An agent in lower case: up to four words before punctuation, a quote or one of the
+    lexicon's `agent_stops` ("von vielen als „…“")."""
+    stops = rf"|\s+(?:{_alternation(lex.agent_stops)})\b" if lex.agent_stops else ""
+    return re.compile(rf"[^\W\d_]+(?:\s+[^\W\d_]+){{0,3}}?(?=\s*(?:[,.;:!?)“”„«»\"]|$){stops})")
 
 
 def _clause_after_quote(text: str, start: int, end: int, lex: Lexicon) -> int | None:

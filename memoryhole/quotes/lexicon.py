@@ -96,6 +96,14 @@ class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost
     # „…“ bezeichnet": X speaks, not the subject)
     passive_auxiliaries: frozenset[str] = frozenset()
     agent_preps: tuple[str, ...] = ()
+    # lower-case words that end an agent written in lower case ("von vielen als „…“")
+    agent_stops: tuple[str, ...] = ()
+    # lower-case prepositions opening a participial attribute inside a noun phrase ("die von
+    # Umweltgruppen getragene Initiative")
+    attribute_preps: frozenset[str] = frozenset()
+    # lower-case nouns (or compound endings) of reports and statements: "Nach einer Erklärung des
+    # DFB erkennt X …" names the document as the source
+    document_nouns: tuple[str, ...] = ()
     # lower-case endings of a paragraph that announce the quotation below it ("wie folgt:")
     lead_ins: tuple[str, ...] = ()
     # phrases that start with a cue word but cite no one ("wie folgt", "so genannt")
@@ -177,6 +185,9 @@ def load_lexicon(language: str) -> Lexicon:
         lead_ins=tuple(w.casefold() for w in _words(data, "lead_ins")),
         passive_auxiliaries=_lower(data, "passive_auxiliaries"),
         agent_preps=_words(data, "agent_preps"),
+        agent_stops=tuple(w.casefold() for w in _words(data, "agent_stops")),
+        attribute_preps=_lower(data, "attribute_preps"),
+        document_nouns=tuple(w.casefold() for w in _words(data, "document_nouns")),
         cue_participles=_lower(data, "cue_participles"),
         object_preps=_lower(data, "object_preps"),
         addressee_cues=_lower(data, "addressee_cues"),
