@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from memoryhole.quotes import extract_quotations, speaker_key
 from memoryhole.quotes.lexicon import available_languages, expand, load_lexicon
 from memoryhole.quotes.marks import QUOTE_CHARS, dash_spans, quote_spans
-from memoryhole.quotes.names import _alternation, first_name_gender
+from memoryhole.quotes.names import PeopleIndex, _alternation, first_name_gender
 
 
 def _only(text: str, language: str, kind: str | None = None):
@@ -952,3 +952,16 @@ def test_a_word_the_german_tagger_never_saw_is_not_analysed() -> None:
 def test_a_named_cue_after_the_quote_beats_a_passive_later_in_the_sentence() -> None:
     text = "„Wir werden diesen Kampf gewinnen“, sagte Maria Müller, die vom Vorstand gelobt wurde."
     assert _only(text, "de", "direct").speaker == "Maria Müller"
+
+
+
+def test_a_heading_run_into_the_text_leaves_no_title_at_the_end_of_a_name() -> None:
+    text = "Chapter 1.\nMr. Sherlock Holmes Mr. Sherlock Holmes, who was usually very late, sat."
+    people = PeopleIndex(text, load_lexicon("en")).people
+    assert [p.name for p in people] == ["Sherlock Holmes", "Sherlock Holmes"]
+
+
+def test_a_title_before_a_first_name_or_a_possessive_is_the_person_named_before() -> None:
+    text = "Sir Henry Curtis came in. Sir Henry sat. Miss Watkin's sister and Miss Jemima left."
+    people = PeopleIndex(text, load_lexicon("en")).people
+    assert [p.name for p in people] == ["Henry Curtis", "Henry Curtis", "Miss Watkin", "Miss Jemima"]

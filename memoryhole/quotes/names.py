@@ -397,6 +397,12 @@ def _governed(text: str, start: int, lex: Lexicon) -> bool:
 
 
 @cache
+def _abbreviated_title(word: str, lex: Lexicon) -> bool:
+    """A title written abbreviated ("Mr", "Dr.", "Lt"): the lexicon lists it with a period."""
+    bare = word.rstrip(".")
+    return bare in lex.titles and f"{bare}." in lex.titles
+
+
 def _title_endings(lex: Lexicon) -> tuple[str, ...]:
     return tuple(t.casefold().rstrip(".") for t in lex.titles if len(t) > 3)
 
@@ -441,7 +447,7 @@ class PeopleIndex:
     def _add_titled(self, text: str, match: re.Match[str], title: str | None = None) -> None:
         """ "Mr. Bennet", "Miss Lucas": one word after a gendered honorific is a person (fiction
         names people so); "Mr Bennet" unless a full name with that word and gender came before."""
-        word = match.group(0).split()[-1 if title else 0]
+        word = _POSSESSIVE.sub("", match.group(0).split()[-1 if title else 0])  # "Miss Watkin's"
         title = title or _title_before(text, match.start(), self.lex)
         gender = honorific_gender(title or "", self.lex)
         if gender is None or word in self.lex.not_names or word.isupper():
@@ -455,6 +461,16 @@ class PeopleIndex:
             ),
             None,
         )  # fmt: skip
+        if full is None and first_name_gender(word)[0] in (None, gender):
+            full = next(  # "Miss Jemima", "Sir Henry": a first name after the title
+                (
+                    p.name
+                    for p in reversed(self.people)
+                    if len(p.name.split()) > 1 and not p.titled and p.gender in (None, gender)
+                    and p.name.split()[0] == word and first_name_gender(word)[0] is not None
+                ),
+                None,
+            )  # fmt: skip
         name = full or f"{(title or '').rstrip('.')} {word}"
         self.people.append(Person(name, match.start(), gender, titled=full is None))
 
@@ -482,6 +498,8 @@ class PeopleIndex:
                 return None  # "Lincoln Park", "Chapter I": a common noun or a pronoun in it
         if self.lex.tagger is not None and self.lex.nouns_capitalised:
             words = _without_leading_nouns(words, self.lex) or []
+        while words and _abbreviated_title(words[-1], self.lex):
+            words.pop()  # "Mr. Sherlock Holmes Mr. Sherlock Holmes": a heading run into the text
         if len(words) < 2 or any(w.strip(".,") in self.lex.non_person_words for w in words):
             return None
         if any(w.rstrip(".").isupper() and len(w.rstrip(".")) > 1 for w in words):
