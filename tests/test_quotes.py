@@ -106,9 +106,11 @@ _WORDS = st.text(alphabet="abS. -", min_size=1, max_size=5).filter(lambda w: w.s
 def test_trie_alternation_matches_what_the_plain_alternation_matches(
     words: list[str], probe: str
 ) -> None:
-    # the plain form, longest first, is the reference the trie replaced
+    # the plain form, longest first, is the reference the trie replaced (a run of spaces in a word
+    # is one space: "S S" and "S  SS" made "S  SS" ambiguous, the trie matched "S  S" of it)
+    single = {re.sub(" +", " ", w) for w in words}
     plain = "|".join(
-        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(set(words), key=lambda w: -len(w))
+        re.escape(w).replace(r"\ ", r"\s+") for w in sorted(single, key=lambda w: -len(w))
     )
     trie = _alternation(tuple(words))
     for text in [*words, probe]:
@@ -954,7 +956,6 @@ def test_a_named_cue_after_the_quote_beats_a_passive_later_in_the_sentence() -> 
     assert _only(text, "de", "direct").speaker == "Maria Müller"
 
 
-
 def test_a_heading_run_into_the_text_leaves_no_title_at_the_end_of_a_name() -> None:
     text = "Chapter 1.\nMr. Sherlock Holmes Mr. Sherlock Holmes, who was usually very late, sat."
     people = PeopleIndex(text, load_lexicon("en")).people
@@ -964,4 +965,9 @@ def test_a_heading_run_into_the_text_leaves_no_title_at_the_end_of_a_name() -> N
 def test_a_title_before_a_first_name_or_a_possessive_is_the_person_named_before() -> None:
     text = "Sir Henry Curtis came in. Sir Henry sat. Miss Watkin's sister and Miss Jemima left."
     people = PeopleIndex(text, load_lexicon("en")).people
-    assert [p.name for p in people] == ["Henry Curtis", "Henry Curtis", "Miss Watkin", "Miss Jemima"]
+    assert [p.name for p in people] == [
+        "Henry Curtis",
+        "Henry Curtis",
+        "Miss Watkin",
+        "Miss Jemima",
+    ]

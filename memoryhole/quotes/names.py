@@ -30,9 +30,10 @@ def _alternation(words: tuple[str, ...]) -> str:
     trie ("sa(?:id|ys)" rather than "said|says"): Python's `re` tries a plain alternation's
     branches one by one at every position of the text, and the cue lexicon has hundreds of them
     (a third of the extraction time on news pages went to that one scan). Longer words still win:
-    each optional tail is greedy."""
+    each optional tail is greedy. A run of spaces in a word counts as one space."""
     trie: dict = {}
     for word in words:
+        word = re.sub(" +", " ", word)
         node = trie
         for char in word:
             node = node.setdefault(char, {})
