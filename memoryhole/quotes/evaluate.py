@@ -1,5 +1,7 @@
 """Scores the quotation extractor on annotated corpora: our own gold sets (tests/gold/quotes/*.jsonl),
-German Wikinews (uhh-lt, CC BY-NC-SA, read in place, never copied) and LitBank (English fiction).
+German Wikinews (uhh-lt, CC BY-NC-SA, read in place, never copied), LitBank (English fiction) and
+English news from the scrapinghub article-extraction benchmark (our annotations, offsets only, in
+tests/gold/quotes-news/; the article text is read in place from the shared corpus).
 
 Span rule: both spans are trimmed of quote marks, dashes, spaces and edge punctuation; a prediction
 matches a gold quotation of the same kind when their overlap is at least half the longer of the two
@@ -17,6 +19,7 @@ tuned on half "a" only, half "b" is held out.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import re
@@ -34,6 +37,8 @@ from memoryhole.quotes.names import first_name_gender, speaker_key
 REPO = Path(__file__).resolve().parents[2]
 DEFAULT_CORPUS_ROOT = Path(os.environ.get("MEMORYHOLE_CORPUS", REPO.parent / "shared" / "corpus"))
 DEFAULT_GOLD = REPO / "tests" / "gold" / "quotes"
+NEWS_GOLD = REPO / "tests" / "gold" / "quotes-news" / "en-scrapinghub.jsonl"
+SCRAPINGHUB = "scrapinghub-article-extraction-benchmark"
 TRIM = "".join(QUOTE_CHARS) + " \n\t,.;:!?…—–-'"
 STOP = {"the", "a", "an", "of", "der", "die", "das", "des", "den", "dem", "ein", "eine", "einer",
         "mr", "mrs", "ms", "dr", "und", "and", "von", "for", "to", "in", "на", "и"}  # fmt: skip
@@ -108,6 +113,40 @@ def load_jsonl(path: Path) -> list[GoldDoc]:
         docs.append(
             GoldDoc(item.get("id", f"{path.stem}-{number}"), item["text"], item["language"], quotes)
         )
+    return docs
+
+
+class CorpusChanged(ValueError):
+    """A gold set's offsets were made on a text that is no longer the one in the corpus."""
+
+
+def load_news_gold(path: Path, corpus_root: Path) -> list[GoldDoc]:
+    """Gold annotations that hold no text (tests/gold/quotes-news/*.jsonl): one JSON object a line,
+    {"item_id", "sha256", "language", "quotations": [{"start", "end", "kind", "speaker"}]}; the text
+    is the item's "articleBody" in `corpus_root`/scrapinghub-article-extraction-benchmark/
+    ground-truth.json (third-party news, never copied into the repository). A text whose sha256 is
+    not the one the annotator saw raises `CorpusChanged`: its offsets would point elsewhere."""
+    ground_truth = corpus_root / SCRAPINGHUB / "ground-truth.json"
+    bodies = json.loads(ground_truth.read_text(encoding="utf-8"))
+    docs = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        item = json.loads(line)
+        item_id = item["item_id"]
+        if item_id not in bodies:
+            raise CorpusChanged(f"{path}:{number}: item {item_id} is not in {ground_truth}")
+        text = bodies[item_id]["articleBody"]
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        if digest != item["sha256"]:
+            raise CorpusChanged(
+                f"{path}:{number}: the articleBody of item {item_id} in {ground_truth} has sha256 "
+                f"{digest}, the annotations were made on {item['sha256']}: re-annotate or restore"
+            )
+        quotes = tuple(
+            GoldQuote(q["start"], q["end"], q["kind"], q.get("speaker")) for q in item["quotations"]
+        )
+        docs.append(GoldDoc(item_id, text, item["language"], quotes))
     return docs
 
 
@@ -349,6 +388,8 @@ def corpora(
         out["litbank-en"] = docs
         out["litbank-en-a"] = half_a  # tuned on
         out["litbank-en-b"] = half_b  # held out
+    if (corpus_root / SCRAPINGHUB).is_dir() and NEWS_GOLD.is_file():
+        out["en-news-scrapinghub"] = load_news_gold(NEWS_GOLD, corpus_root)
     return out
 
 
