@@ -44,7 +44,7 @@ FLOORS = {
     "litbank-en-a": (0.92, 0.48, 0.0, 0.0),  # the half rules are tuned on
     "litbank-en-b": (0.90, 0.39, 0.0, 0.0),  # held out
     # 25 whole English news articles, annotated blind to the extractor (tests/gold/quotes-news/)
-    "en-news-scrapinghub": (0.87, 0.59, 0.27, 0.24),
+    "en-news-dev": (0.87, 0.59, 0.27, 0.24),
 }
 # LitBank's speakers are entity labels: quote+speaker F1 by entity (evaluate.aligned_speakers)
 ENTITY_FLOORS = {"litbank-en": 0.54, "litbank-en-a": 0.56, "litbank-en-b": 0.52}
@@ -85,12 +85,12 @@ def test_german_wikinews_test_split() -> None:
     assert scores.direct_speaker.f1 > 0.39
 
 
-def test_english_news_scrapinghub() -> None:
+def test_english_news_dev() -> None:
     root = _corpus(SCRAPINGHUB)
     docs = load_news_gold(NEWS_GOLD, root.parent)
     assert len(docs) == 25
     assert sum(len(d.quotations) for d in docs) == 342
-    _assert_floors(score_docs("en-news-scrapinghub", docs), FLOORS["en-news-scrapinghub"])
+    _assert_floors(score_docs("en-news-dev", docs), FLOORS["en-news-dev"])
 
 
 def test_news_gold_holds_offsets_and_names_only() -> None:
