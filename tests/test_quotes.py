@@ -971,3 +971,12 @@ def test_a_title_before_a_first_name_or_a_possessive_is_the_person_named_before(
         "Miss Watkin",
         "Miss Jemima",
     ]
+
+
+def test_she_goes_to_the_woman_last_mentioned_by_surname_not_to_an_object_of_comparison() -> None:
+    text = (
+        "Jessie Buckley plays the singer. The song came from Mary Steenburgen.\n\n"
+        "Back then, Steenburgen was more nervous about the city than Kate York had ever been. "
+        "“It was terrifying,” she said."
+    )
+    assert _only(text, "en").speaker_norm == "Mary Steenburgen"

@@ -112,6 +112,9 @@ class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost
     np_cue_skip: str | None = None
     # lower-case prepositions: a phrase after one is an object, never the speaker ("an die Gäste")
     object_preps: frozenset[str] = frozenset()
+    # lower-case words after which a name is an object ("than Rose-Lynn Harlan", "to Mary"): a
+    # pronoun goes first to a person of its gender named as no object in the scene
+    governors: frozenset[str] = frozenset()
     # lower-case cues whose object is who was spoken to ("told reporters", "told Carla Babb")
     addressee_cues: frozenset[str] = frozenset()
     opener_tags: frozenset[str] = frozenset()
@@ -190,6 +193,7 @@ def load_lexicon(language: str) -> Lexicon:
         document_nouns=tuple(w.casefold() for w in _words(data, "document_nouns")),
         cue_participles=_lower(data, "cue_participles"),
         object_preps=_lower(data, "object_preps"),
+        governors=_lower(data, "governors"),
         addressee_cues=_lower(data, "addressee_cues"),
         opener_tags=frozenset(data.get("opener_tags", [])),
         person_nouns_male=_lower(data, "person_nouns_male"),

@@ -21,6 +21,7 @@ UPPER = "".join(
     chr(c) for r in (range(0x41, 0x250), range(0x370, 0x530)) for c in r if chr(c).isupper()
 )
 _CAP = rf"[{UPPER}](?:\.|[\w'’]*(?:-[\w][\w'’]*)*)"  # a word or an initial ("J.")
+_CAPITALISED = re.compile(rf"(?<![\w'’-])[{UPPER}][\w'’]*(?:-[\w][\w'’]*)*(?![\w-])")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’]*(?![\w'’-])")
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
@@ -391,10 +392,16 @@ def _without_trailing_phrase(words: list[str], lex: Lexicon) -> list[str]:
 
 
 def _governed(text: str, start: int, lex: Lexicon) -> bool:
-    if lex.tagger is None:
+    """Whether the name at `start` follows an article or preposition (the lexicon's `governors`,
+    else the tagger's closed-class words): an object, not who acts ("than Rose-Lynn Harlan")."""
+    if not lex.governors and lex.tagger is None:
         return False
     before = re.findall(r"[^\W\d_]+", text[max(0, start - 30) : start])
-    return bool(before) and closed_class(before[-1], lex)
+    if not before:
+        return False
+    return (
+        before[-1].casefold() in lex.governors if lex.governors else closed_class(before[-1], lex)
+    )
 
 
 @cache
@@ -534,8 +541,6 @@ class PeopleIndex:
                 and not (word.isupper() and len(word) > 1)
             ):
                 names.add(word)
-        if not names:
-            return
         added = []
         for name in names:
             full = next(
@@ -548,11 +553,50 @@ class PeopleIndex:
                 if not any(
                     p.start <= match.start() < p.start + len(p.name) + 8 for p in self.people
                 ):
+                    governed = _governed(text, match.start(), self.lex)
                     added.append(
-                        Person(full, match.start(), None, name_gender=named, name_sure=sure)
-                    )
+                        Person(
+                            full, match.start(), None, name_gender=named, name_sure=sure,
+                            governed=governed,
+                        )
+                    )  # fmt: skip
         self.people = sorted(self.people + added, key=lambda p: p.start)
+        self._add_surnames(text)
         self._infer_genders(text)
+
+    def _add_surnames(self, text: str) -> None:
+        """A surname alone ("Steenburgen said", "Gregory wagged his head") is a mention of the last
+        person named before it with that surname, so "she" after it goes to her, not to a woman
+        named earlier."""
+        full = [p for p in self.people if not p.titled and len(p.name.split()) > 1]
+        surnames = {p.name.split()[-1] for p in full}
+        surnames = {
+            s for s in surnames if s not in self.lex.not_names and s.casefold() not in self.common
+        }
+        if not surnames:
+            return
+        starts = [p.start for p in self.people]  # sorted
+        ends = [p.start + len(p.name) + 8 for p in self.people]
+        added = []
+        for match in _CAPITALISED.finditer(text):
+            if match.group(0) not in surnames:
+                continue
+            i = bisect_right(starts, match.start()) - 1
+            if i >= 0 and match.start() < ends[i]:
+                continue  # inside a mention already indexed
+            word = match.group(0)
+            person = next(
+                (
+                    p
+                    for p in reversed(full)
+                    if p.start < match.start() and p.name.split()[-1] == word
+                ),
+                None,
+            )
+            if person is not None:
+                governed = _governed(text, match.start(), self.lex)
+                added.append(replace(person, start=match.start(), quoted=False, governed=governed))
+        self.people = sorted(self.people + added, key=lambda p: p.start)
 
     def _infer_genders(self, text: str) -> None:
         if self.lex.language == "ru" or not (self.lex.gender_male and self.lex.gender_female):
@@ -680,6 +724,12 @@ class PeopleIndex:
             if found is not None:
                 return found
             candidates = [p for p in candidates if not p.governed]  # "Dolkun Isa ist …"
+        if gender is not None and self.lex.governors:
+            # "she was more nervous than Rose-Lynn Harlan. “…,” she said": not the object
+            free = [p for p in candidates if not p.governed]
+            found = self._of_gender(free, gender, pos, last_speaker, scene_only=True)
+            if found is not None:
+                return found
         return self._of_gender(candidates, gender, pos, last_speaker) or last_speaker
 
     def likeliest(self, people: list[Person]) -> Person | None:
@@ -691,7 +741,12 @@ class PeopleIndex:
         return people[-1] if people else None
 
     def _of_gender(
-        self, candidates: list[Person], gender: str | None, pos: int, last_speaker: str | None
+        self,
+        candidates: list[Person],
+        gender: str | None,
+        pos: int,
+        last_speaker: str | None,
+        scene_only: bool = False,
     ) -> str | None:
         if last_speaker and len(last_speaker.split()) > 1:
             speaker_person = [p for p in candidates if p.name == last_speaker]
@@ -703,6 +758,8 @@ class PeopleIndex:
                     break
                 if person.known_gender == gender:
                     return person.name
+        if scene_only:
+            return None
         for person in reversed(candidates):
             if gender is None or person.known_gender in (None, gender):
                 return person.name
