@@ -522,8 +522,10 @@ def test_a_conjunction_opening_a_sentence_is_no_part_of_a_name() -> None:
 
 
 def test_an_addressee_is_no_reported_clause() -> None:
+    # the clause before it is what the source told the agency, never the agency's name
     text = "The men were freed on Tuesday, an insurgent source told Agence France-Presse."
-    assert [q.text for q in extract_quotations(text, "en")] == []
+    quote = _only(text, "en", "reported")
+    assert (quote.text, quote.speaker) == ("The men were freed on Tuesday", "an insurgent source")
     text = "He told reporters the plan would fail."
     assert _only(text, "en", "reported").text == "the plan would fail"
 
@@ -980,3 +982,72 @@ def test_she_goes_to_the_woman_last_mentioned_by_surname_not_to_an_object_of_com
         "“It was terrifying,” she said."
     )
     assert _only(text, "en").speaker_norm == "Mary Steenburgen"
+
+
+@pytest.mark.parametrize(
+    ("text", "clause", "speaker"),
+    [
+        (
+            "Exports dropped sharply last year, Kristi Noem said.",
+            "Exports dropped sharply last year",
+            "Kristi Noem",
+        ),
+        (
+            "The plane landed at the airport at 6am, an airport official told reporters.",
+            "The plane landed at the airport at 6am",
+            "official",
+        ),
+        (
+            "Tariffs have strengthened American leverage, said Scott Paul, president of the Alliance.",
+            "Tariffs have strengthened American leverage",
+            "Scott Paul",
+        ),
+        (
+            "Harold Bornstein told CNN in 2018 that the letter was made up.",
+            "the letter was made up",
+            "Harold Bornstein",
+        ),
+        (
+            "Jeff Sanborn, president of Chapter & Verse, a design agency, said he thought the campaign failed.",
+            "he thought the campaign failed",
+            "Jeff Sanborn",
+        ),
+        (
+            "Exports to China fell to $9 billion, according to the American Farm Bureau Federation.",
+            "Exports to China fell to $9 billion",
+            "American Farm Bureau Federation",
+        ),
+        (
+            "That, Audi says, allows the lights to highlight markings on the road.",
+            "That, Audi says, allows the lights to highlight markings on the road",
+            "Audi",
+        ),
+        (
+            "Michael Webb confessed to the kidnapping, admitting that he drove to a church.",
+            "he drove to a church",
+            "Michael Webb",
+        ),
+        (
+            "Adam Schiff’s astounding assertion that he does not know the name is hard to believe.",
+            "he does not know the name is hard to believe",
+            "Adam Schiff",
+        ),
+    ],
+)
+def test_english_reported_speech_forms_of_news(text: str, clause: str, speaker: str) -> None:
+    quote = _only(text, "en", "reported")
+    assert quote.text == clause
+    assert speaker in (quote.speaker_norm or "")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kevin Mayer said Tuesday at the Code Media conference in Hollywood.",
+        "Masayoshi Son told WeWork executives to look for new sources of revenue.",
+        "She wrote hundreds of songs that summer and sent twelve of them to a lawyer.",
+        "Adam Schiff believes that the chaos will help him.",
+    ],
+)
+def test_english_speech_verbs_without_reported_speech(text: str) -> None:
+    assert [q for q in extract_quotations(text, "en") if q.kind == "reported"] == []

@@ -85,6 +85,7 @@ class Patterns:
     reported: tuple[re.Pattern[str], ...]
     name_after_cue: re.Pattern[str]  # "said Durbeyfield"
     name_before_cue: re.Pattern[str]  # "Mrs. Lennox gasped"
+    reported_cue: re.Pattern[str] | None  # "his claim that": cues reported speech only
 
 
 @cache
@@ -102,6 +103,7 @@ def _patterns(lex: Lexicon) -> Patterns:
         "{CUE}": rf"(?P<cue>{cue})",
         "{CLAUSE}": r"(?P<quote>\S.*?)\s*[.!?…]*\s*$",
         "{CLAUSE_BEFORE}": r"^(?P<quote>\S.*?)",
+        "{REPORTED_CUE}": rf"(?P<cue>(?i:{_alternation(lex.reported_cues)}))",
     }
     reported = []
     for template in lex.reported:
@@ -115,6 +117,11 @@ def _patterns(lex: Lexicon) -> Patterns:
         reported=tuple(reported),
         name_after_cue=re.compile(rf"\s+(?P<name>{named})(?![\w-])"),
         name_before_cue=re.compile(rf"(?<![\w-])(?P<name>{named})\s+$"),
+        reported_cue=(
+            re.compile(rf"(?<![\w-])(?i:{_alternation(lex.reported_cues)})(?![\w-])")
+            if lex.reported_cues
+            else None
+        ),
     )
 
 
@@ -134,6 +141,8 @@ def extract_quotations(text: str, language: str | None) -> list[Quotation]:
     spans = sorted(_all_spans(text), key=lambda pair: pair[0].start)
     people.mark_quoted([(s.start, s.end) for s, _ in spans])
     direct = _direct_quotations(text, spans, lex, people, language or lang)
+    if pats.reported_cue is not None:  # "Schiff’s assertion that …": no cue verb in that sentence
+        cues = sorted(cues + [m.span() for m in pats.reported_cue.finditer(text)])
     reported = _reported_quotations(text, lex, people, direct, language or lang, cues)
     return sorted(direct + reported, key=lambda q: (q.start, q.end))
 
@@ -1087,6 +1096,8 @@ def _reported(
 ) -> Quotation:
     genitive = "speaker_gen" in match.groupdict() and match.group("speaker_gen") is not None
     group = "speaker_gen" if genitive else "speaker"
+    if match.group(group) is None and match.groupdict().get("source"):
+        group = "source"  # "according to a new report by E! News": a phrase, not a name
     phrase = match.group(group)
     cue = match.groupdict().get("cue")
     attribution = _attribution(phrase, offset + match.start(group), cue, lex, people, last)

@@ -96,6 +96,9 @@ class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost
     # „…“ bezeichnet": X speaks, not the subject)
     passive_auxiliaries: frozenset[str] = frozenset()
     agent_preps: tuple[str, ...] = ()
+    # lower-case words that cue reported speech only, never a quote: statement nouns ("his claim
+    # that …") and participles ("…, admitting that …"); the {REPORTED_CUE} placeholder
+    reported_cues: tuple[str, ...] = ()
     # lower-case words that end an agent written in lower case ("von vielen als „…“")
     agent_stops: tuple[str, ...] = ()
     # lower-case prepositions opening a participial attribute inside a noun phrase ("die von
@@ -186,6 +189,7 @@ def load_lexicon(language: str) -> Lexicon:
         np_cue_skip=data.get("np_cue_skip"),
         not_cues=_words(data, "not_cues"),
         lead_ins=tuple(w.casefold() for w in _words(data, "lead_ins")),
+        reported_cues=tuple(w.casefold() for w in _words(data, "reported_cues")),
         passive_auxiliaries=_lower(data, "passive_auxiliaries"),
         agent_preps=_words(data, "agent_preps"),
         agent_stops=tuple(w.casefold() for w in _words(data, "agent_stops")),

@@ -724,10 +724,15 @@ class PeopleIndex:
             if found is not None:
                 return found
             candidates = [p for p in candidates if not p.governed]  # "Dolkun Isa ist …"
-        if gender is not None and self.lex.governors:
-            # "she was more nervous than Rose-Lynn Harlan. “…,” she said": not the object
+        if self.lex.governors:
+            # "she was more nervous than Rose-Lynn Harlan. “…,” she said": not the object; "Singh
+            # Jabarjung, 24, from Punjab’s Bhatinda … He said": nor a place after a preposition
             free = [p for p in candidates if not p.governed]
-            found = self._of_gender(free, gender, pos, last_speaker, scene_only=True)
+            found = (
+                self._of_gender(free, gender, pos, last_speaker, scene_only=True)
+                or self._of_gender(candidates, gender, pos, last_speaker, scene_only=True)
+                or self._of_gender(free, gender, pos, last_speaker)
+            )
             if found is not None:
                 return found
         return self._of_gender(candidates, gender, pos, last_speaker) or last_speaker
