@@ -1051,3 +1051,13 @@ def test_english_reported_speech_forms_of_news(text: str, clause: str, speaker: 
 )
 def test_english_speech_verbs_without_reported_speech(text: str) -> None:
     assert [q for q in extract_quotations(text, "en") if q.kind == "reported"] == []
+
+
+def test_mixed_straight_and_curly_marks_and_a_quote_continued_in_the_next_paragraph() -> None:
+    text = '"And I asked, on whose authority?” said Hill. "And he said, the President."'
+    assert [s.inner_end - s.inner_start for s in quote_spans(text)] == [32, 27]
+    text = 'The statement went on. "We have worked hard on this.\n\n"We started the talks."'
+    assert [text[s.start : s.end] for s in quote_spans(text)] == [
+        '"We have worked hard on this.',
+        '"We started the talks."',
+    ]

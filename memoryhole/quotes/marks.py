@@ -12,11 +12,11 @@ from dataclasses import dataclass
 
 # opener -> closers that end it
 PAIRS: dict[str, str] = {
-    "“": "”“",  # English “…”; some typesetters use “…“
+    "“": '”“"',  # English “…”; some typesetters use “…“; mixed marks: “…"
     "„": "“”",  # German/Russian „…“ (also „…”)
     "«": "»",
     "»": "«",  # German »…«
-    '"': '"',
+    '"': '"”',  # mixed marks: "…” (an editor's curly closer after a typed opener)
     "‚": "‘’",
     "‘": "’",
     "'": "'",  # typewriter single quotes ('Edith!' she cried.)
@@ -156,7 +156,9 @@ def _close_paragraph(
     opener, start = stack[0]
     para_start = text.rfind("\n\n", 0, start)
     para_start = 0 if para_start < 0 else para_start + 2
-    if not text[para_start:start].strip():
+    # news style continues a quote into the next paragraph, which opens with the same mark
+    continued = text[end : end + 3].lstrip("\n").startswith(opener)
+    if not text[para_start:start].strip() or continued:
         stripped_end = len(text[:end].rstrip())
         spans.append(Span(start, stripped_end, start + 1, stripped_end, False))
 
