@@ -24,6 +24,7 @@ PAIRS: dict[str, str] = {
     "›": "‹",
 }
 QUOTE_CHARS = frozenset("“”„«»\"‚‘’'‹›")
+QUOTES = "".join(QUOTE_CHARS)  # the same, for `in` tests of one character
 SINGLES = "'‘‚"  # single opening marks, which may also be apostrophes
 DASHES = "—–"
 _EVENTS = re.compile("[" + re.escape("".join(sorted(QUOTE_CHARS))) + "]|\n\n")

@@ -1,0 +1,59 @@
+"""The regexes built once per lexicon: its cue words, a speaker phrase, and the reported-speech
+templates with their placeholders filled in."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from memoryhole.quotes.lexicon import Lexicon
+from memoryhole.quotes.names import UPPER, _alternation, speaker_pattern
+
+
+@dataclass(frozen=True)
+class Patterns:
+    cue: re.Pattern[str]
+    speaker: re.Pattern[str]
+    colon_speaker: re.Pattern[str]
+    reported: tuple[re.Pattern[str], ...]
+    name_after_cue: re.Pattern[str]  # "said Durbeyfield"
+    name_before_cue: re.Pattern[str]  # "Mrs. Lennox gasped"
+    reported_cue: re.Pattern[str] | None  # "his claim that": cues reported speech only
+
+
+@cache
+def patterns(lex: Lexicon) -> Patterns:
+    cues = _alternation(lex.cue_verbs + lex.according)
+    cue = rf"(?<![\w-])(?i:{cues})(?![\w-])"
+    if lex.not_cues:  # "wie folgt", "so genannt": a cue word in a phrase that is none
+        cue = rf"(?<![\w-])(?!(?i:{_alternation(lex.not_cues)})(?![\w-])){cue}"
+    speaker = speaker_pattern(lex)
+    titles = _alternation(lex.titles)
+    named = rf"(?:(?:{titles})\s+)?[{UPPER}][\w'’-]+"
+    templates = {
+        "{SPEAKER}": speaker,
+        "{SPEAKER_GEN}": speaker.replace("(?P<speaker>", "(?P<speaker_gen>", 1),
+        "{CUE}": rf"(?P<cue>{cue})",
+        "{CLAUSE}": r"(?P<quote>\S.*?)\s*[.!?…]*\s*$",
+        "{CLAUSE_BEFORE}": r"^(?P<quote>\S.*?)",
+        "{REPORTED_CUE}": rf"(?P<cue>(?i:{_alternation(lex.reported_cues)}))",
+    }
+    reported = []
+    for template in lex.reported:
+        for key, value in templates.items():
+            template = template.replace(key, value)
+        reported.append(re.compile(template, re.DOTALL))
+    return Patterns(
+        cue=re.compile(cue),
+        speaker=re.compile(speaker),
+        colon_speaker=re.compile(speaker + r"\s*:\s*$"),
+        reported=tuple(reported),
+        name_after_cue=re.compile(rf"\s+(?P<name>{named})(?![\w-])"),
+        name_before_cue=re.compile(rf"(?<![\w-])(?P<name>{named})\s+$"),
+        reported_cue=(
+            re.compile(rf"(?<![\w-])(?i:{_alternation(lex.reported_cues)})(?![\w-])")
+            if lex.reported_cues
+            else None
+        ),
+    )
