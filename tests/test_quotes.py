@@ -1061,3 +1061,17 @@ def test_mixed_straight_and_curly_marks_and_a_quote_continued_in_the_next_paragr
         '"We have worked hard on this.',
         '"We started the talks."',
     ]
+
+
+def test_titles_with_a_comma_inside_the_marks_are_no_quotes_but_short_replies_are() -> None:
+    text = "The band played “Listen To The Music,” “Long Train Running,” and others."
+    assert extract_quotations(text, "en") == []
+    text = "“Yes, Sir,” said the porter. “I am Mary Lennox,” the little girl said."
+    assert [q.text for q in extract_quotations(text, "en")] == ["Yes, Sir,", "I am Mary Lennox,"]
+
+
+def test_the_subject_of_told_speaks_and_a_place_after_a_preposition_does_not() -> None:
+    text = "“Scooter is frustrated,” an insider told the outlet."
+    assert _only(text, "en").speaker == "an insider"
+    text = "Scientists at the institute said that the ice shelf was melting."
+    assert _only(text, "en", "reported").speaker == "Scientists"

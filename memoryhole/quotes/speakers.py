@@ -132,6 +132,8 @@ def _adjacent_descriptor(window: str, cue: re.Match[str], lex: Lexicon) -> tuple
     """ "said the parson" / "the old man answered": a determiner phrase right at the cue."""
     after, before = _descriptor_res(lex)
     match = after.match(window, cue.end())
+    if match is not None and cue.group(0).casefold() in lex.addressee_cues:
+        match = None  # "an insider told the outlet": the outlet was told
     if match is None:
         match = before.search(window, 0, cue.start())
     if match is None or not match.group("np").split()[-1].islower():
@@ -179,9 +181,13 @@ def after_preposition(window: str, start: int, lex: Lexicon) -> bool:
 
 
 def not_a_speaker(phrase: str, lex: Lexicon) -> bool:
-    """No one at all (`no_one`), or one word naming an organisation or place ("Reuters" in "told
-    Reuters" is who was told; a direct quote's speaker is a person or a described one)."""
+    """No one at all (`no_one`), a phrase opening with a preposition, or one word naming an
+    organisation or place ("Reuters" in "told Reuters" is who was told; a direct quote's speaker is
+    a person or a described one)."""
     words = phrase.split()
+    preps = lex.object_preps | (lex.governors - set(lex.determiners))
+    if len(words) > 1 and words[0].casefold() in preps:
+        return True  # "Scientists at the institute said": "at the institute" is where they work
     return no_one(phrase, lex) or len(words) == 1 and words[0].rstrip(".,") in lex.non_person_words
 
 

@@ -17,8 +17,15 @@ def looks_like_title(inner: str, lex: Lexicon) -> bool:
     """Every word capitalised but short linking words ("Championnat du Monde de Tir", "Kongress der
     EnBW"), no closing punctuation: a name of a work, event, product or term. Where capitalised
     common nouns are the rule (German, with a tagger), a phrase with linking words needs a name in
-    it: „Geschäft des Jahrhunderts“ is a phrase someone said."""
-    if inner.rstrip("\"'”“»«’ ")[-1:] in TERMINAL + ",":
+    it: „Geschäft des Jahrhunderts“ is a phrase someone said. Where common words are lower-case
+    (English), a comma inside the marks ends a title too (“Listen To The Music,”, American style)."""
+    end = inner.rstrip("\"'”“»«’ ")[-1:]
+    if end == "," and lex.lowercase_common:
+        inner = inner.rstrip("\"'”“»«’ ,")
+        words = inner.split()
+        if len(words) < 3 or "I" in words or not re.fullmatch(r"[\w\s'’-]+", inner):
+            return False  # “Yes, Sir,”, “I am Mary Lennox,”: speech
+    elif end in TERMINAL + ",":
         return False
     words = inner.split()
     capitals = [w for w in words if w[0].isupper() or not w[0].isalpha()]
