@@ -1075,3 +1075,15 @@ def test_the_subject_of_told_speaks_and_a_place_after_a_preposition_does_not() -
     assert _only(text, "en").speaker == "an insider"
     text = "Scientists at the institute said that the ice shelf was melting."
     assert _only(text, "en", "reported").speaker == "Scientists"
+
+
+def test_a_statement_speaks_for_whoever_issued_it() -> None:
+    text = (
+        "On Monday, Big Machine Records issued a statement about the dispute.\n\n"
+        "“We were shocked to see her posts,” the statement read."
+    )
+    assert _only(text, "en").speaker_norm == "Big Machine Records"
+    text = (
+        "“The market is factoring in a recovery,” said a report from Kotak Institutional Equities."
+    )
+    assert _only(text, "en").speaker_norm == "Kotak Institutional Equities"

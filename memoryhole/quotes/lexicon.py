@@ -107,6 +107,9 @@ class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost
     # lower-case nouns (or compound endings) of reports and statements: "Nach einer Erklärung des
     # DFB erkennt X …" names the document as the source
     document_nouns: tuple[str, ...] = ()
+    # lower-case verbs that issue a document ("Big Machine Records issued a statement"): "the
+    # statement" that speaks later is its issuer's
+    issue_verbs: tuple[str, ...] = ()
     # lower-case endings of a paragraph that announce the quotation below it ("wie folgt:")
     lead_ins: tuple[str, ...] = ()
     # phrases that start with a cue word but cite no one ("wie folgt", "so genannt")
@@ -195,6 +198,7 @@ def load_lexicon(language: str) -> Lexicon:
         agent_stops=tuple(w.casefold() for w in _words(data, "agent_stops")),
         attribute_preps=_lower(data, "attribute_preps"),
         document_nouns=tuple(w.casefold() for w in _words(data, "document_nouns")),
+        issue_verbs=tuple(w.casefold() for w in _words(data, "issue_verbs")),
         cue_participles=_lower(data, "cue_participles"),
         object_preps=_lower(data, "object_preps"),
         governors=_lower(data, "governors"),

@@ -21,6 +21,20 @@ UPPER = "".join(
     chr(c) for r in (range(0x41, 0x250), range(0x370, 0x530)) for c in r if chr(c).isupper()
 )
 _CAP = rf"[{UPPER}](?:\.|[\w'’]*(?:-[\w][\w'’]*)*)"  # a word or an initial ("J.")
+_ORG = rf"[{UPPER}][\w&.'’-]*(?:\s+(?:of\s+|for\s+|and\s+|&\s+)?[{UPPER}][\w&.'’-]*){{0,5}}"
+_ISSUED_BY = re.compile(rf"\s+(?:from|by|of)\s+(?:the\s+)?(?P<name>{_ORG})")
+
+
+@cache
+def _issued_re(lex: Lexicon, noun: str) -> re.Pattern[str]:
+    """ " X issued a statement": the name right before an issuing verb and its document."""
+    verbs = _alternation(lex.issue_verbs)
+    return re.compile(
+        rf"(?P<name>{_ORG})\s+(?:\w+\s+){{0,2}}?(?i:{verbs})\s+(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?"
+        rf"{re.escape(noun)}\b"
+    )
+
+
 _CAPITALISED = re.compile(rf"(?<![\w'’-])[{UPPER}][\w'’]*(?:-[\w][\w'’]*)*(?![\w-])")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’]*(?![\w'’-])")
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -420,6 +434,7 @@ class PeopleIndex:
 
     def __init__(self, text: str, lex: Lexicon) -> None:
         self.lex = lex
+        self.text = text
         self.people: list[Person] = []
         self.common: frozenset[str] = (
             frozenset(_LOWER_WORD.findall(text)) if lex.lowercase_common else frozenset()
@@ -668,6 +683,20 @@ class PeopleIndex:
             else None
         )  # fmt: skip
         return self.resolve_gender(gender, pos, last_speaker) if gender else None
+
+    def issuer(self, noun: str, pos: int, end: int) -> str | None:
+        """Who issued the document a phrase ending in `noun` at `pos`..`end` names ("said a report
+        from Kotak Institutional Equities"; "Big Machine Records issued a statement … the statement
+        continued"), or None."""
+        after = _ISSUED_BY.match(self.text, end)
+        if after is not None:
+            name = after.group("name").rstrip(".")  # "… from Kotak Institutional Equities."
+            return self.resolve(name, pos) or name
+        found = list(_issued_re(self.lex, noun).finditer(self.text, max(0, pos - 3000), pos))
+        if not found:
+            return None
+        name = found[-1].group("name").rstrip(".")
+        return self.resolve(name, found[-1].start("name")) or name
 
     def _titled_as(self, noun: str, pos: int) -> str | None:
         """The last person named before `pos` under a title this noun names ("the captain" ->

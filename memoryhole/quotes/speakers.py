@@ -224,6 +224,13 @@ def attribute(
         norm = kin  # "his wife": Mrs <his family name>
     elif described is not None:
         norm = described  # "the old man": a man in the scene (the phrase stays as written)
+    elif (
+        len(words) > 1
+        and words[-1].casefold() in lex.document_nouns
+        and lex.issue_verbs
+        and (issuer := people.issuer(words[-1].casefold(), pos, pos + len(phrase))) is not None
+    ):
+        norm = issuer  # "the statement continued": Big Machine Records, who issued it
     elif name[:1].isupper() or is_pronoun(name, lex):
         norm = people.resolve(name, pos, last_speaker)
     else:
