@@ -1087,3 +1087,17 @@ def test_a_statement_speaks_for_whoever_issued_it() -> None:
         "“The market is factoring in a recovery,” said a report from Kotak Institutional Equities."
     )
     assert _only(text, "en").speaker_norm == "Kotak Institutional Equities"
+
+
+def test_he_goes_to_a_man_named_since_rather_than_an_organisation_or_a_place() -> None:
+    text = (
+        "“The market is fair,” said Kotak Institutional Equities.\n\n"
+        "Pankaj Pandey, head of research at another bank, agreed.\n\n"
+        "“It is a stock-specific market,” he said."
+    )
+    assert extract_quotations(text, "en")[-1].speaker_norm == "Pankaj Pandey"
+    text = (
+        "Prince Andrew flew to New York.\n\nHe was seen strolling around Central Park.\n\n"
+        "He told the BBC: “I had to go and see him.”"
+    )
+    assert _only(text, "en").speaker_norm == "Prince Andrew"

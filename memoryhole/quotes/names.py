@@ -784,8 +784,17 @@ class PeopleIndex:
     ) -> str | None:
         if last_speaker and len(last_speaker.split()) > 1:
             speaker_person = [p for p in candidates if p.name == last_speaker]
-            if speaker_person and speaker_person[-1].known_gender in (None, gender):
+            if speaker_person and speaker_person[-1].known_gender == gender:
                 return last_speaker
+            if speaker_person and speaker_person[-1].known_gender is None:
+                # "…," said Kotak Institutional Equities. Pankaj Pandey … "…," he said: a person
+                # of the pronoun's gender named since is likelier than a speaker of none
+                since = [
+                    p for p in candidates
+                    if p.start > speaker_person[-1].start and p.known_gender == gender
+                    and gender is not None
+                ]  # fmt: skip
+                return since[-1].name if since else last_speaker
         if gender is not None:  # a person known to be of the pronoun's gender in the scene first
             for person in reversed(candidates):
                 if person.start < pos - SCENE:
