@@ -1101,3 +1101,16 @@ def test_he_goes_to_a_man_named_since_rather_than_an_organisation_or_a_place() -
         "He told the BBC: “I had to go and see him.”"
     )
     assert _only(text, "en").speaker_norm == "Prince Andrew"
+
+
+def test_she_goes_to_a_woman_named_after_the_last_speaker() -> None:
+    text = (
+        "Jessie Buckley plays the lead. Kate York wrote the song.\n\n"
+        "“They sing so well,” York said.\n\n"
+        "Buckley, who had not sung in years, worried about the song. "
+        "“But the story moved me,” she said."
+    )
+    assert [q.speaker_norm for q in extract_quotations(text, "en")] == [
+        "Kate York",
+        "Jessie Buckley",
+    ]

@@ -25,6 +25,14 @@ _ORG = rf"[{UPPER}][\w&.'’-]*(?:\s+(?:of\s+|for\s+|and\s+|&\s+)?[{UPPER}][\w&.
 _ISSUED_BY = re.compile(rf"\s+(?:from|by|of)\s+(?:the\s+)?(?P<name>{_ORG})")
 
 
+def _mention_end(text: str, person: Person) -> int:
+    """Where the mention of `person` at its start ends: its full name, or the word there."""
+    if text.startswith(person.name, person.start):
+        return person.start + len(person.name)
+    word = _CAPITALISED.match(text, person.start)
+    return word.end() if word else person.start + 1
+
+
 @cache
 def _issued_re(lex: Lexicon, noun: str) -> re.Pattern[str]:
     """ " X issued a statement": the name right before an issuing verb and its document."""
@@ -591,7 +599,7 @@ class PeopleIndex:
         if not surnames:
             return
         starts = [p.start for p in self.people]  # sorted
-        ends = [p.start + len(p.name) + 8 for p in self.people]
+        ends = [_mention_end(text, p) for p in self.people]
         added = []
         for match in _CAPITALISED.finditer(text):
             if match.group(0) not in surnames:
@@ -785,7 +793,12 @@ class PeopleIndex:
         if last_speaker and len(last_speaker.split()) > 1:
             speaker_person = [p for p in candidates if p.name == last_speaker]
             if speaker_person and speaker_person[-1].known_gender == gender:
-                return last_speaker
+                since = [
+                    p for p in candidates
+                    if p.start > speaker_person[-1].start and p.known_gender == gender
+                    and not p.governed and p.name != last_speaker
+                ]  # fmt: skip
+                return since[-1].name if since and self.lex.governors else last_speaker
             if speaker_person and speaker_person[-1].known_gender is None:
                 # "…," said Kotak Institutional Equities. Pankaj Pandey … "…," he said: a person
                 # of the pronoun's gender named since is likelier than a speaker of none
