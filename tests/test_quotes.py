@@ -1114,3 +1114,13 @@ def test_she_goes_to_a_woman_named_after_the_last_speaker() -> None:
         "Kate York",
         "Jessie Buckley",
     ]
+
+
+def test_a_reported_clause_never_starts_inside_a_quotation() -> None:
+    text = (
+        "“Water is found all over the solar system. But the third is hard to find beyond Earth,” "
+        "study lead author Lucas Paganini, a planetary scientist at NASA, said in a statement."
+    )
+    quotes = extract_quotations(text, "en")
+    assert [q.kind for q in quotes] == ["direct"]
+    assert quotes[0].speaker_norm == "Lucas Paganini"

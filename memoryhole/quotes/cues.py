@@ -19,6 +19,9 @@ BEFORE_WINDOW = 220  # chars before a quote searched for X said: "…"
 _CITED = re.compile(
     rf"[.!?…]?\s*\((?P<np>[{UPPER}][\w'’.&-]*(?:\s+[{UPPER}][\w'’.&-]*){{0,4}})\)\s*(?:[.;]|$)"
 )
+_APPOSITION = re.compile(
+    rf"[\s,]*(?:[a-z][\w-]*\s+){{0,4}}[{UPPER}][^,.;:!?]{{1,60}}(?:,\s+[^,;:!?\"“”]{{2,100}}){{1,2}},\s*$"
+)
 _POSSESSOR_COLON = re.compile(r"(?<![\w-])(\w+)\s+\w+\s*:\s*$")  # "His answer:", "Ihre Antwort:"
 
 
@@ -45,7 +48,10 @@ def cue_after(
     if cue is None and narration:
         cue = re.match(r"\s*[\w-]+", window)  # "— …, — вспоминает она": the verb opens it
     lead = window[: cue.start()] if cue else ""
-    if cue is None or cue.start() > CUE_REACH or (not narration and not _lead_ok(lead, lex)):
+    # '“…,” Lucas Paganini, a planetary scientist at NASA, said': a name and its apposition
+    appositive = cue is not None and not narration and _APPOSITION.match(lead) is not None
+    too_far = cue is not None and cue.start() > CUE_REACH and not appositive
+    if cue is None or too_far or (not narration and not appositive and not _lead_ok(lead, lex)):
         return None
     rest = window[cue.end() :].split()
     if rest and rest[0].casefold() in lex.complementisers:

@@ -99,6 +99,9 @@ class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost
     # lower-case words that cue reported speech only, never a quote: statement nouns ("his claim
     # that …") and participles ("…, admitting that …"); the {REPORTED_CUE} placeholder
     reported_cues: tuple[str, ...] = ()
+    # per reported pattern, a regex a sentence must contain before the pattern is tried (a cheap
+    # test in front of a costly pattern: "that" before "X said that …"), or None
+    reported_requires: tuple[str | None, ...] = ()
     # lower-case words that end an agent written in lower case ("von vielen als „…“")
     agent_stops: tuple[str, ...] = ()
     # lower-case prepositions opening a participial attribute inside a noun phrase ("die von
@@ -165,6 +168,7 @@ def load_lexicon(language: str) -> Lexicon:
         not_names=frozenset(_words(data, "not_names")),
         non_person_words=frozenset(_words(data, "non_person_words")),
         reported=tuple(item["pattern"] for item in data.get("reported", [])),
+        reported_requires=tuple(item.get("requires") for item in data.get("reported", [])),
         genitive_suffix=data.get("genitive_suffix"),
         partial_quote_words=int(data.get("partial_quote_words", 3)),
         subject_speaker=bool(data.get("subject_speaker", False)),

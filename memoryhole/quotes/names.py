@@ -43,6 +43,7 @@ def _issued_re(lex: Lexicon, noun: str) -> re.Pattern[str]:
     )
 
 
+_LAST_WORD = re.compile(r"([^\W\d_]+)[\W\d_]*$")  # the last word before a position
 _CAPITALISED = re.compile(rf"(?<![\w'’-])[{UPPER}][\w'’]*(?:-[\w][\w'’]*)*(?![\w-])")
 _LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’]*(?![\w'’-])")
 _CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
@@ -418,12 +419,11 @@ def _governed(text: str, start: int, lex: Lexicon) -> bool:
     else the tagger's closed-class words): an object, not who acts ("than Rose-Lynn Harlan")."""
     if not lex.governors and lex.tagger is None:
         return False
-    before = re.findall(r"[^\W\d_]+", text[max(0, start - 30) : start])
-    if not before:
+    before = _LAST_WORD.search(text, max(0, start - 30), start)
+    if before is None:
         return False
-    return (
-        before[-1].casefold() in lex.governors if lex.governors else closed_class(before[-1], lex)
-    )
+    word = before.group(1)
+    return word.casefold() in lex.governors if lex.governors else closed_class(word, lex)
 
 
 @cache

@@ -20,6 +20,8 @@ class Patterns:
     name_after_cue: re.Pattern[str]  # "said Durbeyfield"
     name_before_cue: re.Pattern[str]  # "Mrs. Lennox gasped"
     reported_cue: re.Pattern[str] | None  # "his claim that": cues reported speech only
+    needs_reported_cue: tuple[bool, ...]  # per reported pattern: it has {REPORTED_CUE}
+    requires: tuple[re.Pattern[str] | None, ...]  # per reported pattern: a cheap test first
 
 
 @cache
@@ -55,5 +57,10 @@ def patterns(lex: Lexicon) -> Patterns:
             re.compile(rf"(?<![\w-])(?i:{_alternation(lex.reported_cues)})(?![\w-])")
             if lex.reported_cues
             else None
+        ),
+        needs_reported_cue=tuple("{REPORTED_CUE}" in template for template in lex.reported),
+        requires=tuple(
+            re.compile(rf"(?i:{required})") if required else None
+            for required in (lex.reported_requires or (None,) * len(lex.reported))
         ),
     )

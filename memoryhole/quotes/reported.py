@@ -27,18 +27,27 @@ def reported_quotations(
     out: list[Quotation] = []
     last: Quotation | None = None
     cue_starts = [start for start, _ in cues]
+    pats = patterns(lex)
     for s_start, s_end in sentence_spans(text):
         first = bisect_left(cue_starts, s_start)
         if first == len(cue_starts) or cues[first][1] > s_end:
             continue  # every reported pattern needs a cue: skip the costly patterns
         sentence = text[s_start:s_end].rstrip()
-        for pattern in patterns(lex).reported:
+        reported_cue = pats.reported_cue is not None and pats.reported_cue.search(sentence)
+        tests = zip(pats.reported, pats.needs_reported_cue, pats.requires, strict=True)
+        for pattern, needs, required in tests:
+            if needs and not reported_cue:
+                continue  # "admitting that", "his claim that": not in this sentence
+            if required is not None and not required.search(sentence):
+                continue
             match = pattern.search(sentence)
             if match is None:
                 continue
             q_start, q_end = s_start + match.start("quote"), s_start + match.end("quote")
             if _mostly_direct(q_start, q_end, direct) or q_end - q_start < 8:
                 continue
+            if any(d.start < q_start < d.end for d in direct):
+                continue  # a sentence split inside a quotation: its tail is no reported clause
             quote = _reported(text, match, s_start, q_start, q_end, lex, people, last, language)
             if quote.speaker is not None and no_one(quote.speaker, lex):
                 # "Gleichzeitig bestätigt …": an adverb, not who reports ("Reuters" may)
