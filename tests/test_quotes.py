@@ -1032,6 +1032,11 @@ def test_she_goes_to_the_woman_last_mentioned_by_surname_not_to_an_object_of_com
             "he does not know the name is hard to believe",
             "Adam Schiff",
         ),
+        (
+            "Alexander Vindman told lawmakers it was his duty to report the call, as he deflected attacks.",
+            "it was his duty to report the call",
+            "Alexander Vindman",
+        ),
     ],
 )
 def test_english_reported_speech_forms_of_news(text: str, clause: str, speaker: str) -> None:

@@ -102,6 +102,9 @@ class Lexicon:  # it), and hashing hundreds of words on every cached lookup cost
     # per reported pattern, a regex a sentence must contain before the pattern is tried (a cheap
     # test in front of a costly pattern: "that" before "X said that …"), or None
     reported_requires: tuple[str | None, ...] = ()
+    # lower-case words that, after a comma, open the narration's own clause and end a reported one
+    # ("…, as he deflected attacks", "…, including …")
+    clause_ends: tuple[str, ...] = ()
     # lower-case words that end an agent written in lower case ("von vielen als „…“")
     agent_stops: tuple[str, ...] = ()
     # lower-case prepositions opening a participial attribute inside a noun phrase ("die von
@@ -197,6 +200,7 @@ def load_lexicon(language: str) -> Lexicon:
         not_cues=_words(data, "not_cues"),
         lead_ins=tuple(w.casefold() for w in _words(data, "lead_ins")),
         reported_cues=tuple(w.casefold() for w in _words(data, "reported_cues")),
+        clause_ends=tuple(w.casefold() for w in _words(data, "clause_ends")),
         passive_auxiliaries=_lower(data, "passive_auxiliaries"),
         agent_preps=_words(data, "agent_preps"),
         agent_stops=tuple(w.casefold() for w in _words(data, "agent_stops")),

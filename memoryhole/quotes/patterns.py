@@ -33,11 +33,14 @@ def patterns(lex: Lexicon) -> Patterns:
     speaker = speaker_pattern(lex)
     titles = _alternation(lex.titles)
     named = rf"(?:(?:{titles})\s+)?[{UPPER}][\w'’-]+"
+    # "said the trip was routine, as he deflected …": the narration's own clause ends the report
+    clause_tail = rf"(?:,\s+(?i:{_alternation(lex.clause_ends)})\b.*?)?" if lex.clause_ends else ""
     templates = {
         "{SPEAKER}": speaker,
         "{SPEAKER_GEN}": speaker.replace("(?P<speaker>", "(?P<speaker_gen>", 1),
         "{CUE}": rf"(?P<cue>{cue})",
-        "{CLAUSE}": r"(?P<quote>\S.*?)\s*[.!?…]*\s*$",
+        "{CLAUSE}": rf"(?P<quote>\S.*?){clause_tail}\s*[.!?…]*\s*$",
+        "{CLAUSE_END}": rf"{clause_tail}\s*[.!?…]*\s*$",
         "{CLAUSE_BEFORE}": r"^(?P<quote>\S.*?)",
         "{REPORTED_CUE}": rf"(?P<cue>(?i:{_alternation(lex.reported_cues)}))",
     }
