@@ -1129,3 +1129,28 @@ def test_a_reported_clause_never_starts_inside_a_quotation() -> None:
     quotes = extract_quotations(text, "en")
     assert [q.kind for q in quotes] == ["direct"]
     assert quotes[0].speaker_norm == "Lucas Paganini"
+
+
+def test_a_quote_after_its_own_attribution_sentence_keeps_the_speaker_named_there() -> None:
+    text = (
+        "“We did a lot of things well,” Oklahoma City coach Billy Donovan said. "
+        "“But we came up short in all these games.”"
+    )
+    assert [q.speaker_norm for q in extract_quotations(text, "en")] == ["Billy Donovan"] * 2
+
+
+@pytest.mark.parametrize(
+    ("text", "clause"),
+    [
+        (
+            "Kevin Mayer said it depends on the cost of the service.",
+            "it depends on the cost of the service",
+        ),
+        (
+            "Kevin Mayer hinted that the company was pleased with retention.",
+            "the company was pleased with retention",
+        ),
+    ],
+)
+def test_said_it_with_a_verb_and_hinted_that_report(text: str, clause: str) -> None:
+    assert _only(text, "en", "reported").text == clause

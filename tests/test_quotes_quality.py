@@ -46,7 +46,7 @@ FLOORS = {
     "litbank-en-b": (0.90, 0.39, 0.0, 0.0),  # held out
     # 25 whole English news articles each, annotated blind to the extractor (tests/gold/quotes-news/);
     # rules are tuned on "dev" since it was first scored, "test" is held out
-    "en-news-dev": (0.90, 0.73, 0.63, 0.59),
+    "en-news-dev": (0.90, 0.74, 0.63, 0.59),
     "en-news-test": (0.91, 0.72, 0.56, 0.46),
 }
 # LitBank's speakers are entity labels: quote+speaker F1 by entity (evaluate.aligned_speakers)

@@ -370,7 +370,7 @@ def _continuation(
         return Attribution(None, earlier[-1].name, None) if earlier else None
     opens_next = text[para_start : span.start].strip() == "" and between.count("\n\n") == 1
     if same_paragraph and len(between) < 400:
-        named = _narration_person(text, last.end, span.start, people)
+        named = _narration_person(text, last.end, span.start, people, last.speaker_norm)
         if named is not None and named != last.speaker_norm:
             return Attribution(None, named, None)
     if (same_paragraph and len(between) < 400) or opens_next:
@@ -378,12 +378,19 @@ def _continuation(
     return None
 
 
-def _narration_person(text: str, start: int, end: int, people: PeopleIndex) -> str | None:
+def _narration_person(
+    text: str, start: int, end: int, people: PeopleIndex, speaker: str | None = None
+) -> str | None:
     """The first person named in the last narration sentence before a quote ("…," he said. Mary
-    turned round. "…"): that person speaks next, not the previous speaker."""
+    turned round. "…"): that person speaks next, not the previous speaker, unless that sentence is
+    the quote before's own and names its `speaker` ('“…,” Oklahoma City coach Billy Donovan said.
+    “…”')."""
     narration = text[start:end].rstrip()
     if narration[-1:] not in TERMINAL:
         return None  # no closed sentence between the quotes
     sentence_start = start + _last_sentence_start(narration[:-1])
     named = [p for p in people.before(end) if p.start >= sentence_start]
+    attribution = not text[start:sentence_start].strip(" ,\n")  # the quote's own sentence
+    if speaker is not None and attribution and any(p.name == speaker for p in named):
+        return speaker
     return named[0].name if named else None
