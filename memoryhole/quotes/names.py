@@ -21,6 +21,10 @@ UPPER = "".join(
     chr(c) for r in (range(0x41, 0x250), range(0x370, 0x530)) for c in r if chr(c).isupper()
 )
 _CAP = rf"[{UPPER}](?:\.|[\w'’]*(?:-[\w][\w'’]*)*)"  # a word or an initial ("J.")
+_LAST_WORD = re.compile(r"([^\W\d_]+)[\W\d_]*$")  # the last word before a position
+_CAPITALISED = re.compile(rf"(?<![\w'’-])[{UPPER}][\w'’]*(?:-[\w][\w'’]*)*(?![\w-])")
+_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’]*(?![\w'’-])")
+_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 _ORG = rf"[{UPPER}][\w&.'’-]*(?:\s+(?:of\s+|for\s+|and\s+|&\s+)?[{UPPER}][\w&.'’-]*){{0,5}}"
 _ISSUED_BY = re.compile(rf"\s+(?:from|by|of)\s+(?:the\s+)?(?P<name>{_ORG})")
 
@@ -41,12 +45,6 @@ def _issued_re(lex: Lexicon, noun: str) -> re.Pattern[str]:
         rf"(?P<name>{_ORG})\s+(?:\w+\s+){{0,2}}?(?i:{verbs})\s+(?:a|an)\s+(?:[\w-]+\s+){{0,2}}?"
         rf"{re.escape(noun)}\b"
     )
-
-
-_LAST_WORD = re.compile(r"([^\W\d_]+)[\W\d_]*$")  # the last word before a position
-_CAPITALISED = re.compile(rf"(?<![\w'’-])[{UPPER}][\w'’]*(?:-[\w][\w'’]*)*(?![\w-])")
-_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z][a-z'’]*(?![\w'’-])")
-_CYRILLIC = re.compile(r"[а-яё]", re.IGNORECASE)
 
 
 def _alternation(words: tuple[str, ...]) -> str:
@@ -782,6 +780,24 @@ class PeopleIndex:
             return named[-1] if named else None
         return people[-1] if people else None
 
+    def _named_since(
+        self, candidates: list[Person], speaker: Person, gender: str | None
+    ) -> str | None:
+        """A person of the pronoun's gender named after the last speaker's mention, who the
+        pronoun stands for rather than that speaker: when the speaker's gender is unknown (an
+        organisation: "…," said Kotak Institutional Equities. Pankaj Pandey … "…," he said), or,
+        where `governors` tell objects apart, one named as no object ("York said … Buckley, who …
+        worried. “…,” she said")."""
+        known = speaker.known_gender is not None
+        if gender is None or known and not self.lex.governors:
+            return None
+        since = [
+            p for p in candidates
+            if p.start > speaker.start and p.known_gender == gender and p.name != speaker.name
+            and not (known and p.governed)
+        ]  # fmt: skip
+        return since[-1].name if since else None
+
     def _of_gender(
         self,
         candidates: list[Person],
@@ -792,22 +808,8 @@ class PeopleIndex:
     ) -> str | None:
         if last_speaker and len(last_speaker.split()) > 1:
             speaker_person = [p for p in candidates if p.name == last_speaker]
-            if speaker_person and speaker_person[-1].known_gender == gender:
-                since = [
-                    p for p in candidates
-                    if p.start > speaker_person[-1].start and p.known_gender == gender
-                    and not p.governed and p.name != last_speaker
-                ]  # fmt: skip
-                return since[-1].name if since and self.lex.governors else last_speaker
-            if speaker_person and speaker_person[-1].known_gender is None:
-                # "…," said Kotak Institutional Equities. Pankaj Pandey … "…," he said: a person
-                # of the pronoun's gender named since is likelier than a speaker of none
-                since = [
-                    p for p in candidates
-                    if p.start > speaker_person[-1].start and p.known_gender == gender
-                    and gender is not None
-                ]  # fmt: skip
-                return since[-1].name if since else last_speaker
+            if speaker_person and speaker_person[-1].known_gender in (None, gender):
+                return self._named_since(candidates, speaker_person[-1], gender) or last_speaker
         if gender is not None:  # a person known to be of the pronoun's gender in the scene first
             for person in reversed(candidates):
                 if person.start < pos - SCENE:
