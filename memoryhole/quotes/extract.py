@@ -57,9 +57,11 @@ def extract_quotations(text: str, language: str | None) -> list[Quotation]:
     spans = sorted(_all_spans(text), key=lambda pair: pair[0].start)
     people.mark_quoted([(s.start, s.end) for s, _ in spans])
     direct = _direct_quotations(text, spans, lex, people, language or lang)
-    if pats.reported_cue is not None:  # "Schiff’s assertion that …": no cue verb in that sentence
-        cues = sorted(cues + [m.span() for m in pats.reported_cue.finditer(text)])
-    reported = reported_quotations(text, lex, people, direct, language or lang, cues)
+    # "Schiff’s assertion that …", "admitting that …": cues of reported speech only
+    only = [m.span() for m in pats.reported_cue.finditer(text)] if pats.reported_cue else []
+    reported = reported_quotations(
+        text, lex, people, direct, language or lang, sorted(cues + only), only
+    )
     return sorted(direct + reported, key=lambda q: (q.start, q.end))
 
 

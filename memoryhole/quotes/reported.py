@@ -23,7 +23,10 @@ def reported_quotations(
     direct: list[Quotation],
     language: str,
     cues: list[tuple[int, int]],
+    reported_only: list[tuple[int, int]],
 ) -> list[Quotation]:
+    """Reported speech sentence by sentence; `cues` are every cue's span in `text` (sentences
+    without one are skipped), `reported_only` those of the lexicon's `reported_cues`."""
     out: list[Quotation] = []
     last: Quotation | None = None
     cue_starts = [start for start, _ in cues]
@@ -33,7 +36,8 @@ def reported_quotations(
         if first == len(cue_starts) or cues[first][1] > s_end:
             continue  # every reported pattern needs a cue: skip the costly patterns
         sentence = text[s_start:s_end].rstrip()
-        reported_cue = pats.reported_cue is not None and pats.reported_cue.search(sentence)
+        at = bisect_left(reported_only, (s_start, s_start))
+        reported_cue = at < len(reported_only) and reported_only[at][0] < s_end
         tests = zip(pats.reported, pats.needs_reported_cue, pats.requires, strict=True)
         for pattern, needs, required in tests:
             if needs and not reported_cue:

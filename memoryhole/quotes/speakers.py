@@ -180,13 +180,19 @@ def after_preposition(window: str, start: int, lex: Lexicon) -> bool:
     return False
 
 
+@cache
+def _prepositions(lex: Lexicon) -> frozenset[str]:
+    """Words that open a phrase naming a place or an object: object prepositions and the
+    lexicon's `governors` that are no determiners."""
+    return lex.object_preps | (lex.governors - set(lex.determiners))
+
+
 def not_a_speaker(phrase: str, lex: Lexicon) -> bool:
     """No one at all (`no_one`), a phrase opening with a preposition, or one word naming an
     organisation or place ("Reuters" in "told Reuters" is who was told; a direct quote's speaker is
     a person or a described one)."""
     words = phrase.split()
-    preps = lex.object_preps | (lex.governors - set(lex.determiners))
-    if len(words) > 1 and words[0].casefold() in preps:
+    if len(words) > 1 and words[0].casefold() in _prepositions(lex):
         return True  # "Scientists at the institute said": "at the institute" is where they work
     return no_one(phrase, lex) or len(words) == 1 and words[0].rstrip(".,") in lex.non_person_words
 
