@@ -68,8 +68,8 @@ def _lead_ok(lead: str, lex: Lexicon) -> bool:
     stripped = lead.strip(" ,.;:!?…—–-\n")
     if not stripped:
         return True
-    if not re.match(r"^[\s,.;!?…—–-]*", lead) or lead.lstrip()[:1] in "(":
-        return False
+    if lead.lstrip()[:1] == "(":
+        return False  # a bracket opens its own phrase
     return len(stripped.split()) <= 8 and "." not in ABBREVIATED.sub("", stripped)[:-1]
 
 
