@@ -18,8 +18,7 @@ from hypothesis import strategies as st
 from memoryhole.quotes.evaluate import (
     DEFAULT_CORPUS_ROOT,
     DEFAULT_GOLD,
-    NEWS_GOLD,
-    NEWS_GOLD_TEST,
+    NEWS_SETS,
     SCRAPINGHUB,
     CorpusChanged,
     GoldQuote,
@@ -88,23 +87,17 @@ def test_german_wikinews_test_split() -> None:
     assert scores.direct_speaker.f1 > 0.39
 
 
-def test_english_news_dev() -> None:
+@pytest.mark.parametrize(("name", "quotations"), [("en-news-dev", 342), ("en-news-test", 412)])
+def test_english_news(name: str, quotations: int) -> None:
+    """The development set (tuned on) and the held-out one, 25 whole articles each."""
     root = _corpus(SCRAPINGHUB)
-    docs = load_news_gold(NEWS_GOLD, root.parent)
+    docs = load_news_gold(NEWS_SETS[name], root.parent)
     assert len(docs) == 25
-    assert sum(len(d.quotations) for d in docs) == 342
-    _assert_floors(score_docs("en-news-dev", docs), FLOORS["en-news-dev"])
+    assert sum(len(d.quotations) for d in docs) == quotations
+    _assert_floors(score_docs(name, docs), FLOORS[name])
 
 
-def test_english_news_test_held_out() -> None:
-    root = _corpus(SCRAPINGHUB)
-    docs = load_news_gold(NEWS_GOLD_TEST, root.parent)
-    assert len(docs) == 25
-    assert sum(len(d.quotations) for d in docs) == 412
-    _assert_floors(score_docs("en-news-test", docs), FLOORS["en-news-test"])
-
-
-@pytest.mark.parametrize("path", [NEWS_GOLD, NEWS_GOLD_TEST], ids=["dev", "test"])
+@pytest.mark.parametrize("path", list(NEWS_SETS.values()), ids=list(NEWS_SETS))
 def test_news_gold_holds_offsets_and_names_only(path: Path) -> None:
     """The articles are third-party text: a line holds no more than ids, offsets and speakers."""
     for line in path.read_text(encoding="utf-8").splitlines():

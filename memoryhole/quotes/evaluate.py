@@ -40,6 +40,7 @@ DEFAULT_GOLD = REPO / "tests" / "gold" / "quotes"
 NEWS_GOLD_DIR = REPO / "tests" / "gold" / "quotes-news"
 NEWS_GOLD = NEWS_GOLD_DIR / "en-scrapinghub-dev.jsonl"  # rules are tuned on it since it was scored
 NEWS_GOLD_TEST = NEWS_GOLD_DIR / "en-scrapinghub-test.jsonl"  # held out: scored, never tuned on
+NEWS_SETS = {"en-news-dev": NEWS_GOLD, "en-news-test": NEWS_GOLD_TEST}
 SCRAPINGHUB = "scrapinghub-article-extraction-benchmark"
 TRIM = "".join(QUOTE_CHARS) + " \n\t,.;:!?…—–-'"
 STOP = {"the", "a", "an", "of", "der", "die", "das", "des", "den", "dem", "ein", "eine", "einer",
@@ -391,7 +392,7 @@ def corpora(
         out["litbank-en-a"] = half_a  # tuned on
         out["litbank-en-b"] = half_b  # held out
     if (corpus_root / SCRAPINGHUB).is_dir():
-        for name, path in (("en-news-dev", NEWS_GOLD), ("en-news-test", NEWS_GOLD_TEST)):
+        for name, path in NEWS_SETS.items():
             if path.is_file():
                 out[name] = load_news_gold(path, corpus_root)
     return out
